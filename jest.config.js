@@ -7,12 +7,7 @@ const tsJest = {
     {
       tsconfig: 'tsconfig.json',
       astTransformers: {
-        before: [
-          {
-            path: '@nestjs/swagger/plugin',
-            options: { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts'] },
-          },
-        ],
+        before: ['<rootDir>/jest.swagger-transformer.js'],
       },
     },
   ],
@@ -20,6 +15,8 @@ const tsJest = {
 
 module.exports = {
   maxWorkers: 2,
+  // e2e specs drive a real browser; a capture that waits on purpose takes seconds
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -36,7 +33,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform: tsJest,
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,0 +1,52 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { requestIdMiddleware } from './common/request-id';
+import { AppConfig, loadConfig } from './config/app-config';
+
+/** The JSON body limit: the largest html_content plus room for the other fields. */
+export const bodyLimitOf = (config: AppConfig) => config.MAX_HTML_BYTES + 256 * 1024;
+
+export function buildOpenApiDocument(app: INestApplication) {
+  const options = new DocumentBuilder()
+    .setTitle('Pixashot')
+    .setDescription(
+      'Self-hosted screenshot and PDF service. POST a URL or raw HTML to /capture and get back a PNG, JPEG, WebP, PDF or the rendered HTML.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'AUTH_TOKEN / AUTH_TOKENS' })
+    .build();
+  return SwaggerModule.createDocument(app, options);
+}
+
+/**
+ * Builds the application from an env object (process.env for the real
+ * service, literals in tests): config validated first, then body parsing,
+ * request ids, the error envelope, Swagger. Does not listen.
+ */
+export async function createApp(env: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(env);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: env.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
+  });
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(json({ limit: bodyLimitOf(config), type: ['application/json', 'application/*+json'] }));
+  // Body-parser failures happen before Nest routes the request: answer them in the envelope too.
+  const filter = new AllExceptionsFilter();
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => filter.respond(err, req, res));
+
+  if (config.DOCS_ENABLED) {
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+      jsonDocumentUrl: 'docs-json',
+      yamlDocumentUrl: 'docs-yaml',
+      swaggerOptions: { persistAuthorization: true },
+    });
+  }
+  return { app, config };
+}

@@ -1,0 +1,294 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createPool, Pool } from 'generic-pool';
+import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { AppConfig } from '../config/app-config';
+import { CapacityError } from '../common/errors';
+import { BASE_CHROME_ARGS, resolveChromePath } from './chrome-path';
+import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
+
+/** What the pool knows about one browser beyond what generic-pool tracks. */
+interface BrowserState {
+  browser: Browser;
+  pid?: number;
+  /** Captures started on it, for recycling after BROWSER_MAX_USES. */
+  uses: number;
+  /** Captures running on it right now. */
+  active: number;
+  /** Disconnected or crashed: never handed out again. */
+  dead: boolean;
+}
+
+/** A capture's hold on one page slot of one browser. */
+export interface PageLease {
+  page: Page;
+  context: BrowserContext;
+  browser: Browser;
+}
+
+/** Raised when the browser under a capture went away mid-flight. */
+export class BrowserCrashedError extends CapacityError {
+  constructor() {
+    super('The browser serving this capture stopped; retry the request', 1);
+  }
+}
+
+const CLOSE_TIMEOUT_MS = 5000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
+  Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => (setTimeout(resolve, ms) as unknown as NodeJS.Timeout).unref()),
+  ]);
+
+/**
+ * A generic-pool of Puppeteer browsers. generic-pool owns launching,
+ * min/max, validation on borrow and draining; this service adds what it
+ * cannot express: several captures share one borrowed browser (each in its
+ * own browser context), a browser is recycled after BROWSER_MAX_USES, and a
+ * browser that dies is destroyed and replaced at once.
+ */
+@Injectable()
+export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(BrowserPoolService.name);
+  /** Marks every Chrome process this pool starts (children inherit the env), so tests and shutdown can find them. */
+  readonly instanceId = randomUUID();
+  private readonly states = new Map<Browser, BrowserState>();
+  /** Browsers borrowed from generic-pool that still have free page slots. */
+  private readonly lent = new Set<BrowserState>();
+  private pool: Pool<Browser>;
+  private chromePath: string;
+  private shuttingDown = false;
+  private launchFailures = 0;
+  /** Failed launches since the last good one: drives the back-off and readiness. */
+  private failureStreak = 0;
+  private everLaunched = false;
+  /** Counts browsers that died or were recycled: exported as a metric. */
+  restarts = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(BROWSER_EXTRA_ARGS) private readonly extraArgs: string[] = [],
+  ) {}
+
+  onModuleInit(): void {
+    this.chromePath = resolveChromePath(this.config.CHROME_PATH);
+    this.pool = createPool<Browser>(
+      {
+        create: () => this.launch(),
+        destroy: (browser) => this.close(browser),
+        validate: async (browser) => {
+          const state = this.states.get(browser);
+          return !!state && !state.dead && browser.connected && state.uses < this.config.BROWSER_MAX_USES;
+        },
+      },
+      {
+        min: this.config.BROWSER_POOL_MIN,
+        max: this.config.BROWSER_POOL_MAX,
+        testOnBorrow: true,
+        // A browser that cannot start must not hang a request: the borrow gives up.
+        acquireTimeoutMillis: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
+        autostart: true,
+      },
+    );
+    this.pool.on('factoryCreateError', (err) => {
+      this.launchFailures++;
+      this.failureStreak++;
+      // generic-pool retries at once; log the first failure of a streak and then every tenth
+      if (this.failureStreak % 10 === 1) {
+        this.logger.error(
+          `browser launch failed (${this.failureStreak} in a row): ${(err as Error).message}`,
+        );
+      }
+    });
+    this.logger.log(
+      `browser pool: ${this.config.BROWSER_POOL_MIN}..${this.config.BROWSER_POOL_MAX} x ${this.config.BROWSER_MAX_CONCURRENT_PAGES} pages, chrome ${this.chromePath}`,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+
+  /**
+   * Ready when not shutting down and a connected browser exists, or one is
+   * merely being replaced (browsers have launched before and the last launch
+   * did not fail). Before the first launch succeeds, not ready.
+   */
+  isReady(): boolean {
+    if (this.shuttingDown) return false;
+    if ([...this.states.values()].some((s) => !s.dead && s.browser.connected)) return true;
+    return this.failureStreak === 0 && (this.everLaunched || this.config.BROWSER_POOL_MIN === 0);
+  }
+
+  stats() {
+    const states = [...this.states.values()];
+    return {
+      browsers: states.length,
+      connected: states.filter((s) => !s.dead && s.browser.connected).length,
+      activePages: states.reduce((n, s) => n + s.active, 0),
+      restarts: this.restarts,
+      launchFailures: this.launchFailures,
+      pending: this.pool?.pending ?? 0,
+    };
+  }
+
+  /** PIDs of the Chrome main processes this pool holds right now. */
+  browserPids(): number[] {
+    return [...this.states.values()].map((s) => s.pid).filter((p): p is number => typeof p === 'number');
+  }
+
+  /**
+   * Runs `fn` with a fresh page in a fresh browser context and tears both
+   * down afterwards, whatever happens. Nothing of one capture is visible to another.
+   */
+  async withPage<T>(fn: (lease: PageLease) => Promise<T>): Promise<T> {
+    const state = await this.acquireSlot();
+    let context: BrowserContext | undefined;
+    try {
+      context = await state.browser.createBrowserContext();
+      const page = await context.newPage();
+      return await fn({ page, context, browser: state.browser });
+    } catch (err) {
+      if (state.dead || !state.browser.connected) throw new BrowserCrashedError();
+      throw err;
+    } finally {
+      if (context) await this.closeContext(state, context);
+      this.releaseSlot(state);
+    }
+  }
+
+  private async acquireSlot(): Promise<BrowserState> {
+    if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+    for (const state of this.lent) {
+      if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
+        return this.occupy(state);
+      }
+    }
+    let browser: Browser;
+    try {
+      browser = await this.pool.acquire();
+    } catch {
+      throw new CapacityError('No browser became available in time', 2);
+    }
+    const state = this.states.get(browser)!;
+    this.lent.add(state);
+    return this.occupy(state);
+  }
+
+  private occupy(state: BrowserState): BrowserState {
+    state.active++;
+    state.uses++;
+    if (state.uses >= this.config.BROWSER_MAX_USES) this.lent.delete(state); // no new captures on it
+    return state;
+  }
+
+  private usable(state: BrowserState): boolean {
+    return !state.dead && state.browser.connected && state.uses < this.config.BROWSER_MAX_USES;
+  }
+
+  private releaseSlot(state: BrowserState): void {
+    state.active--;
+    if (state.active > 0) return;
+    this.lent.delete(state);
+    if (this.usable(state) && !this.shuttingDown) {
+      void this.pool.release(state.browser).catch(() => undefined);
+    } else {
+      // Dead or worn out: destroying it lets generic-pool launch a replacement to keep `min`.
+      if (!state.dead) this.restarts++;
+      void this.pool.destroy(state.browser).catch(() => undefined);
+    }
+  }
+
+  private async closeContext(state: BrowserState, context: BrowserContext): Promise<void> {
+    if (state.dead || !state.browser.connected) return;
+    const closed = await withTimeout(
+      context.close().then(
+        () => true,
+        () => true,
+      ),
+      CLOSE_TIMEOUT_MS,
+    );
+    if (!closed) {
+      // A renderer that will not let go (a hung script) takes the browser with it.
+      this.logger.warn('browser context did not close in time; killing its browser');
+      this.markDead(state);
+      state.browser.process()?.kill('SIGKILL');
+    }
+  }
+
+  private markDead(state: BrowserState): void {
+    if (state.dead) return;
+    state.dead = true;
+    this.restarts++;
+    this.lent.delete(state);
+    // An idle dead browser sits in generic-pool's idle list: borrowing purges it (validate fails) and refills to min.
+    if (state.active === 0 && !this.shuttingDown) void this.purgeIdle();
+  }
+
+  /** Borrow every idle browser once so that validation destroys the dead ones, then give the rest back. */
+  private async purgeIdle(): Promise<void> {
+    const borrowed: Browser[] = [];
+    try {
+      for (let n = this.pool.available; n > 0; n--) borrowed.push(await this.pool.acquire());
+    } catch {
+      // launch failures are logged by the factory; nothing more to do here
+    } finally {
+      for (const browser of borrowed) await this.pool.release(browser).catch(() => undefined);
+    }
+  }
+
+  private async launch(): Promise<Browser> {
+    if (this.failureStreak > 0) {
+      // Back off after failures so a broken Chrome does not become a launch loop that eats the CPU.
+      await sleep(Math.min(100 * 2 ** this.failureStreak, 5000));
+    }
+    if (this.shuttingDown) throw new Error('shutting down');
+    const browser = await puppeteer.launch({
+      executablePath: this.chromePath,
+      headless: true,
+      args: [...BASE_CHROME_ARGS, ...this.extraArgs],
+      pipe: true,
+      timeout: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
+      protocolTimeout: Math.max(this.config.REQUEST_TIMEOUT_MS, 30000),
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      defaultViewport: null,
+    });
+    const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };
+    this.states.set(browser, state);
+    this.failureStreak = 0;
+    this.everLaunched = true;
+    browser.on('disconnected', () => {
+      if (!this.shuttingDown && !state.dead) this.logger.warn(`browser ${state.pid} disconnected`);
+      this.markDead(state);
+    });
+    this.logger.log(`browser ${state.pid} launched`);
+    return browser;
+  }
+
+  private async close(browser: Browser): Promise<void> {
+    const state = this.states.get(browser);
+    this.states.delete(browser);
+    if (state) state.dead = true;
+    const proc = browser.process();
+    await withTimeout(
+      browser.close().catch(() => undefined),
+      CLOSE_TIMEOUT_MS,
+    );
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.shuttingDown || !this.pool) return;
+    this.shuttingDown = true;
+    // Browsers still lent (captures in flight) go back or get destroyed as those captures finish.
+    await withTimeout(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
+    await this.pool.clear();
+    await Promise.all([...this.states.keys()].map((b) => this.close(b)));
+  }
+}

@@ -1,0 +1,62 @@
+import { accessSync, constants } from 'node:fs';
+
+/** Where a system Chromium or Chrome usually lives, Debian's first. */
+const SYSTEM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+  '/opt/google/chrome/chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
+
+const isExecutable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The Chrome binary, as API.md orders it: CHROME_PATH if set, else a system
+ * Chromium/Chrome, else one that the full `puppeteer` package downloaded (only
+ * if it is installed; this project ships puppeteer-core and never downloads).
+ */
+export function resolveChromePath(configured?: string, candidates = SYSTEM_CANDIDATES): string {
+  if (configured) {
+    if (!isExecutable(configured)) throw new Error(`CHROME_PATH=${configured} is not an executable file`);
+    return configured;
+  }
+  const system = candidates.find(isExecutable);
+  if (system) return system;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const downloaded: string = require('puppeteer').executablePath();
+    if (downloaded && isExecutable(downloaded)) return downloaded;
+  } catch {
+    // puppeteer (with its download) is not installed: fall through
+  }
+  throw new Error(
+    'No Chrome found: set CHROME_PATH, or install Chromium (Debian: apt-get install -y chromium)',
+  );
+}
+
+/** Flags for a headless Chrome that runs as root in a container and stays off the network on its own. */
+export const BASE_CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-sync',
+  '--disable-extensions',
+  '--disable-breakpad',
+  '--disable-domain-reliability',
+  '--metrics-recording-only',
+  '--mute-audio',
+  '--hide-scrollbars',
+  '--font-render-hinting=none',
+];

@@ -1,0 +1,149 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { Deadline } from '../common/deadline';
+import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
+import { parseCaptureRequest, queryToBody } from './capture-request.parser';
+import { CaptureService } from './capture.service';
+import { CaptureResult } from './capture.types';
+import { CaptureRequestDto } from './dto/capture-request.dto';
+import { CaptureJsonResponseDto } from './dto/capture-response.dto';
+
+const ERROR_RESPONSES: [number, string][] = [
+  [400, 'ValidationError: a bad or unknown field, bad JSON, both or neither of url/html_content'],
+  [401, 'AuthenticationError: no credentials'],
+  [403, 'AuthenticationError (wrong token, bad or expired signature) or BlockedTargetError'],
+  [413, 'PayloadTooLargeError: the body is over the limit'],
+  [
+    422,
+    'ElementNotFoundError, ScriptError or InteractionError: the page loaded but the request could not be met',
+  ],
+  [429, 'RateLimitError: over the rate limit (Retry-After set)'],
+  [502, 'NavigationError: DNS failure, refused connection, TLS error, or fail_on_http_error'],
+  [503, 'CapacityError: the queue is full or no browser became free in time (Retry-After set)'],
+  [
+    504,
+    'TimeoutError: page load or wait_for_selector ran past wait_for_timeout, or the request deadline passed',
+  ],
+  [500, 'InternalError'],
+];
+
+/** Swagger for both routes: the binary media types, the JSON and empty variants, every error envelope. */
+function CaptureResponses(): MethodDecorator {
+  return (target, key, descriptor) => {
+    ApiProduces(
+      'image/png',
+      'image/jpeg',
+      'image/webp',
+      'application/pdf',
+      'text/html',
+      'application/json',
+    )(target, key, descriptor);
+    ApiOkResponse({
+      description:
+        'The capture. by_format: the bytes in the media type of `format`; json: a JSON object with the base64 file and metadata.',
+      content: {
+        'image/png': { schema: { type: 'string', format: 'binary' } },
+        'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+        'image/webp': { schema: { type: 'string', format: 'binary' } },
+        'application/pdf': { schema: { type: 'string', format: 'binary' } },
+        'text/html': { schema: { type: 'string' } },
+        'application/json': { schema: { $ref: '#/components/schemas/CaptureJsonResponseDto' } },
+      },
+    })(target, key, descriptor);
+    ApiResponse({ status: 204, description: 'response_type=empty: the capture ran, no body.' })(
+      target,
+      key,
+      descriptor,
+    );
+    for (const [status, description] of ERROR_RESPONSES) {
+      ApiResponse({ status, description, type: ErrorEnvelopeDto })(target, key, descriptor);
+    }
+  };
+}
+
+@ApiTags('capture')
+@ApiBearerAuth()
+@ApiExtraModels(CaptureJsonResponseDto)
+@Controller('capture')
+export class CaptureController {
+  constructor(
+    private readonly captures: CaptureService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Capture a URL or HTML as PNG, JPEG, WebP, PDF or HTML' })
+  @ApiBody({ type: CaptureRequestDto })
+  @CaptureResponses()
+  async capturePost(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const request = parseCaptureRequest(body, this.config);
+    await this.respond(request, req, res);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'Capture with the fields as query parameters',
+    description:
+      'Same fields as POST: booleans and numbers as text, lists comma-separated, nested fields (interactions, cookies, geolocation, custom_headers) as JSON strings.',
+  })
+  @CaptureResponses()
+  async captureGet(
+    @Query() query: CaptureRequestDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const request = parseCaptureRequest(queryToBody(query as Record<string, unknown>), this.config);
+    await this.respond(request, req, res);
+  }
+
+  private async respond(request: CaptureRequestDto, req: Request, res: Response): Promise<void> {
+    // A client that hangs up frees its slot at once: the abort reaches every phase.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
+    const result = await this.captures.capture(request, deadline);
+    this.send(res, result, request.response_type ?? 'by_format');
+  }
+
+  private send(res: Response, result: CaptureResult, responseType: string): void {
+    const { metadata, timings } = result;
+    res.setHeader(
+      'Server-Timing',
+      Object.entries(timings)
+        .map(([phase, ms]) => `${phase};dur=${ms}`)
+        .join(', '),
+    );
+    if (metadata.status_code !== null) res.setHeader('X-Target-Status', String(metadata.status_code));
+    res.setHeader('X-Final-Url', encodeURI(metadata.final_url));
+    res.setHeader('X-Network-Idle', String(metadata.network_idle));
+    if (metadata.truncated) res.setHeader('X-Capture-Truncated', 'true');
+
+    if (responseType === 'empty') {
+      res.status(204).end();
+      return;
+    }
+    if (responseType === 'json') {
+      res.status(200).json({ file: result.body.toString('base64'), format: metadata.format, metadata });
+      return;
+    }
+    res.status(200);
+    res.setHeader('Content-Type', result.contentType);
+    res.setHeader('Content-Length', String(result.body.length));
+    res.setHeader('Content-Disposition', `attachment; filename=screenshot.${metadata.format}`);
+    res.end(result.body);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { BrowserPoolModule } from '../browser-pool/browser-pool.module';
+import { CaptureController } from './capture.controller';
+import { CaptureService } from './capture.service';
+
+@Module({
+  imports: [BrowserPoolModule],
+  controllers: [CaptureController],
+  providers: [CaptureService],
+  exports: [CaptureService],
+})
+export class CaptureModule {}

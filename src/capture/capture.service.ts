@@ -1,0 +1,182 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { HTTPResponse, Page } from 'puppeteer-core';
+import { BrowserPoolService, PageLease } from '../browser-pool/browser-pool.service';
+import { AppConfig } from '../config/app-config';
+import { Deadline } from '../common/deadline';
+import { BlockedTargetError, NavigationError, PixashotError, TimeoutError } from '../common/errors';
+import { Admission } from './admission';
+import { CaptureOptions, resolveCaptureOptions } from './capture-options';
+import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
+import { CaptureRequestDto } from './dto/capture-request.dto';
+import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
+import { render } from './page-render';
+import { applyContextSettings } from './page-setup';
+
+const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
+
+/** Measures consecutive phases for Server-Timing. */
+class PhaseClock {
+  private last = Date.now();
+  readonly timings: Record<Phase, number> = { queue: 0, navigate: 0, wait: 0, capture: 0 };
+  lap(phase: Phase): void {
+    const now = Date.now();
+    this.timings[phase] += now - this.last;
+    this.last = now;
+  }
+}
+
+/**
+ * The capture pipeline of API.md: admission, then in a fresh browser
+ * context: context settings -> navigate -> network wait -> wait_for_selector
+ * -> page changes -> interactions -> animation wait -> delay -> capture.
+ * Every phase runs under the request's deadline; the pool closes the context
+ * whatever happens.
+ */
+@Injectable()
+export class CaptureService {
+  readonly admission: Admission;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly pool: BrowserPoolService,
+    @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
+  ) {
+    this.admission = new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE);
+  }
+
+  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
+    const opts = resolveCaptureOptions(request, this.config);
+    const clock = new PhaseClock();
+    const release = await this.admission.enter(deadline);
+    clock.lap('queue');
+    try {
+      if (opts.url && this.targetGuard)
+        await deadline.run(this.targetGuard.checkUrl(opts.url), 'target check');
+      return await this.pool.withPage((lease) => deadline.run(this.run(lease, opts, deadline, clock)));
+    } finally {
+      release();
+    }
+  }
+
+  private async run(lease: PageLease, opts: CaptureOptions, deadline: Deadline, clock: PhaseClock) {
+    const { page, context } = lease;
+    const waitMs = () => deadline.cap(opts.wait_for_timeout);
+    page.setDefaultTimeout(deadline.remaining());
+    await applyContextSettings(page, context, opts);
+
+    const navigatedAt = Date.now();
+    const response = await this.navigate(page, opts, waitMs());
+    clock.lap('navigate');
+
+    let networkIdle = true;
+    if (opts.wait_for_network !== 'none') {
+      networkIdle = await page
+        .waitForNetworkIdle({
+          idleTime: 500,
+          concurrency: opts.wait_for_network === 'idle' ? 0 : 2,
+          timeout: waitMs(),
+        })
+        .then(
+          () => true,
+          (err) => {
+            if (isPuppeteerTimeout(err)) return false;
+            throw err;
+          },
+        );
+    }
+    if (opts.wait_for_selector) {
+      await page
+        .waitForSelector(opts.wait_for_selector, { visible: true, timeout: waitMs() })
+        .catch((err) => {
+          if (isPuppeteerTimeout(err)) {
+            throw new TimeoutError(
+              `"${opts.wait_for_selector}" did not become visible within ${opts.wait_for_timeout} ms`,
+            );
+          }
+          throw new TimeoutError(`wait_for_selector failed: ${(err as Error).message.split('\n')[0]}`);
+        });
+    }
+    if (opts.custom_js) await runCustomJs(page, opts.custom_js);
+    if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
+    if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
+    if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
+    this.checkNotDenied(page.url(), navigatedAt);
+    clock.lap('wait');
+
+    const rendered = await render(page, opts, this.config.MAX_CAPTURE_HEIGHT);
+    const title = await page.title().catch(() => '');
+    clock.lap('capture');
+    const { body, contentType, ...sizes } = rendered;
+    return {
+      body,
+      contentType,
+      timings: clock.timings,
+      metadata: {
+        final_url: page.url(),
+        status_code: response?.status() ?? null,
+        title,
+        format: opts.format,
+        network_idle: networkIdle,
+        duration_ms: Date.now() - deadline.startedAt,
+        ...sizes,
+      },
+    } satisfies CaptureResult;
+  }
+
+  /** Loads the target; maps what can go wrong to the API's errors. */
+  private async navigate(page: Page, opts: CaptureOptions, timeout: number): Promise<HTTPResponse | null> {
+    if (opts.html_content !== undefined) {
+      await page.setContent(opts.html_content, { waitUntil: 'load', timeout }).catch((err) => {
+        if (isPuppeteerTimeout(err))
+          throw new TimeoutError(`The content did not finish loading within ${timeout} ms`);
+        throw err;
+      });
+      return null;
+    }
+    const url = opts.url!;
+    const startedAt = Date.now();
+    let response: HTTPResponse | null;
+    try {
+      response = await page.goto(url, { waitUntil: 'load', timeout });
+    } catch (err) {
+      if (err instanceof PixashotError) throw err;
+      this.checkNotDenied(url, startedAt);
+      if (isPuppeteerTimeout(err))
+        throw new TimeoutError(`The page did not finish loading within ${timeout} ms`);
+      const reason = /net::ERR_[A-Z_]+/.exec((err as Error).message)?.[0] ?? 'navigation failed';
+      throw new NavigationError(`Could not load ${url}: ${reason}`);
+    }
+    const chain = response
+      ? [
+          ...response
+            .request()
+            .redirectChain()
+            .map((r) => r.response()),
+          response,
+        ]
+      : [];
+    if (chain.some((r) => r?.headers()['x-pixashot-blocked'])) {
+      throw new BlockedTargetError('The target or one of its redirects is not allowed by the network policy');
+    }
+    this.checkNotDenied(page.url(), startedAt);
+    const status = response?.status() ?? 0;
+    if (opts.fail_on_http_error && status >= 400) {
+      throw new NavigationError(`The target answered with HTTP ${status}`);
+    }
+    return response;
+  }
+
+  /** A main-frame hop the egress proxy refused shows up as a browser error; report it as what it is. */
+  private checkNotDenied(url: string, sinceMs: number): void {
+    if (!this.targetGuard) return;
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return;
+    }
+    if (host && this.targetGuard.wasDenied(host, sinceMs)) {
+      throw new BlockedTargetError(`${host} is not allowed by the network policy`);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { imageSize } from 'image-size';
+import type { Page, ScreenshotOptions } from 'puppeteer-core';
+import { ElementNotFoundError } from '../common/errors';
+import { CONTENT_TYPES } from './capture-defaults';
+import type { CaptureOptions } from './capture-options';
+
+export interface Rendered {
+  body: Buffer;
+  contentType: string;
+  width?: number;
+  height?: number;
+  page_count?: number;
+  truncated: boolean;
+}
+
+/** Height of the scrollable document in CSS px. */
+const documentHeight = (page: Page) =>
+  page.evaluate(() =>
+    Math.max(
+      document.documentElement.scrollHeight,
+      document.body?.scrollHeight ?? 0,
+      document.documentElement.offsetHeight,
+    ),
+  );
+
+/** Pages in a PDF made by Chrome: its page objects are written uncompressed. */
+const countPdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
+
+/** Produces the requested output from a page that is ready. */
+export async function render(page: Page, opts: CaptureOptions, maxHeight: number): Promise<Rendered> {
+  const contentType = CONTENT_TYPES[opts.format];
+  if (opts.format === 'html') {
+    return { body: Buffer.from(await page.content(), 'utf8'), contentType, truncated: false };
+  }
+  if (opts.format === 'pdf') {
+    const body = Buffer.from(
+      await page.pdf({
+        format: opts.pdf_width || opts.pdf_height ? undefined : opts.pdf_format,
+        width: opts.pdf_width,
+        height: opts.pdf_height,
+        landscape: opts.pdf_landscape,
+        printBackground: opts.pdf_print_background,
+        scale: opts.pdf_scale,
+        pageRanges: opts.pdf_page_ranges ?? '',
+        margin: {
+          top: opts.pdf_margin_top,
+          right: opts.pdf_margin_right,
+          bottom: opts.pdf_margin_bottom,
+          left: opts.pdf_margin_left,
+        },
+        timeout: 0,
+      }),
+    );
+    return { body, contentType, page_count: countPdfPages(body), truncated: false };
+  }
+
+  const shot: ScreenshotOptions = {
+    type: opts.format,
+    omitBackground: opts.omit_background,
+    optimizeForSpeed: true,
+    ...(opts.format === 'png' ? {} : { quality: opts.image_quality }),
+  };
+  let truncated = false;
+  let bytes: Uint8Array;
+  if (opts.selector) {
+    const element = await page.$(opts.selector).catch(() => null);
+    if (!element) throw new ElementNotFoundError(`No element matches selector "${opts.selector}"`);
+    try {
+      bytes = await element.screenshot(shot);
+    } catch {
+      throw new ElementNotFoundError(`The element "${opts.selector}" has no visible box to capture`);
+    } finally {
+      await element.dispose().catch(() => undefined);
+    }
+  } else if (opts.full_page) {
+    const height = await documentHeight(page);
+    truncated = height > maxHeight;
+    bytes = await page.screenshot(
+      truncated
+        ? {
+            ...shot,
+            clip: { x: 0, y: 0, width: opts.window_width, height: maxHeight },
+            captureBeyondViewport: true,
+          }
+        : { ...shot, fullPage: true },
+    );
+  } else {
+    bytes = await page.screenshot(shot);
+  }
+  const body = Buffer.from(bytes);
+  const { width, height } = imageSize(body);
+  return { body, contentType, width, height, truncated };
+}

@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** The JSON body of every error response. */
+export class ErrorEnvelopeDto {
+  @ApiProperty({ enum: ['error'], example: 'error' })
+  status: 'error';
+
+  @ApiProperty({ example: 'Invalid request parameters' })
+  message: string;
+
+  @ApiProperty({
+    example: 'ValidationError',
+    enum: [
+      'ValidationError',
+      'AuthenticationError',
+      'BlockedTargetError',
+      'PayloadTooLargeError',
+      'ElementNotFoundError',
+      'ScriptError',
+      'InteractionError',
+      'RateLimitError',
+      'NavigationError',
+      'CapacityError',
+      'TimeoutError',
+      'InternalError',
+      'NotFoundError',
+    ],
+  })
+  error_type: string;
+
+  @ApiPropertyOptional({
+    description: 'What exactly went wrong; for validation errors every problem, separated by "; ".',
+    example: 'Either url or html_content must be provided',
+  })
+  error_details?: string;
+
+  @ApiProperty({ example: '2026-01-01T12:00:00.000Z', format: 'date-time' })
+  timestamp: string;
+
+  @ApiProperty({ example: '5f0c6f8e-6a1d-4c55-9f1e-0a4b8a6f2d11' })
+  request_id: string;
+
+  @ApiPropertyOptional({ description: 'Seconds to wait before retrying (429 and 503).', example: 1 })
+  retry_after?: number;
+}

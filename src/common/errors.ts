@@ -1,0 +1,77 @@
+/**
+ * Domain errors: thrown by services, unaware of HTTP. The exception filter
+ * maps each `errorType` to its status and envelope (see API.md's table).
+ */
+export abstract class PixashotError extends Error {
+  abstract readonly errorType: string;
+  /** Public, client-safe explanation; the `message` of the envelope is fixed per type. */
+  constructor(readonly details?: string | string[]) {
+    super(Array.isArray(details) ? details.join('; ') : (details ?? ''));
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends PixashotError {
+  readonly errorType = 'ValidationError';
+}
+export class AuthenticationError extends PixashotError {
+  readonly errorType = 'AuthenticationError';
+  constructor(readonly missing: boolean) {
+    super();
+  }
+}
+export class BlockedTargetError extends PixashotError {
+  readonly errorType = 'BlockedTargetError';
+}
+export class PayloadTooLargeError extends PixashotError {
+  readonly errorType = 'PayloadTooLargeError';
+}
+export class ElementNotFoundError extends PixashotError {
+  readonly errorType = 'ElementNotFoundError';
+}
+export class ScriptError extends PixashotError {
+  readonly errorType = 'ScriptError';
+}
+export class InteractionError extends PixashotError {
+  readonly errorType = 'InteractionError';
+}
+export class RateLimitError extends PixashotError {
+  readonly errorType = 'RateLimitError';
+  constructor(readonly retryAfterSeconds: number) {
+    super();
+  }
+}
+export class NavigationError extends PixashotError {
+  readonly errorType = 'NavigationError';
+}
+export class CapacityError extends PixashotError {
+  readonly errorType = 'CapacityError';
+  constructor(
+    details: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(details);
+  }
+}
+export class TimeoutError extends PixashotError {
+  readonly errorType = 'TimeoutError';
+}
+
+/** Status and fixed message of each error type: the table of API.md. */
+export const ERROR_TYPES: Record<string, { status: number; message: string }> = {
+  ValidationError: { status: 400, message: 'Invalid request parameters' },
+  AuthenticationError: { status: 403, message: 'Invalid authentication token' },
+  NotFoundError: { status: 404, message: 'Not found' },
+  MethodNotAllowedError: { status: 405, message: 'Method not allowed' },
+  BlockedTargetError: { status: 403, message: 'Target is not allowed by the network policy' },
+  PayloadTooLargeError: { status: 413, message: 'Request body too large' },
+  UnsupportedMediaTypeError: { status: 415, message: 'Unsupported media type' },
+  ElementNotFoundError: { status: 422, message: 'Element not found' },
+  ScriptError: { status: 422, message: 'Custom script failed' },
+  InteractionError: { status: 422, message: 'Interaction failed' },
+  RateLimitError: { status: 429, message: 'Rate limit exceeded' },
+  NavigationError: { status: 502, message: 'Navigation failed' },
+  CapacityError: { status: 503, message: 'Service is at capacity' },
+  TimeoutError: { status: 504, message: 'Capture timed out' },
+  InternalError: { status: 500, message: 'Internal server error' },
+};

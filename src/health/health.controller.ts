@@ -1,0 +1,35 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { BrowserPoolHealthIndicator } from '../browser-pool/browser-pool.health';
+
+/** Probes for Kubernetes: live = the process answers, ready = the pool can take work. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly browserPool: BrowserPoolHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness and readiness together' })
+  check() {
+    return this.health.check([() => ({ process: { status: 'up' } }), () => this.browserPool.check()]);
+  }
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
+  live() {
+    return this.health.check([() => ({ process: { status: 'up' } })]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: the browser pool has a connected browser' })
+  ready() {
+    return this.health.check([() => this.browserPool.check()]);
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { BrowserPoolModule } from '../browser-pool/browser-pool.module';
+import { HealthController } from './health.controller';
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), BrowserPoolModule],
+  controllers: [HealthController],
+})
+export class HealthModule {}

@@ -1,0 +1,16 @@
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { ConfigError } from './config/app-config';
+
+async function bootstrap() {
+  const { app, config } = await createApp();
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  new Logger('Pixashot').log(`listening on http://${config.HOST}:${config.PORT} (docs at /docs)`);
+}
+
+bootstrap().catch((err: unknown) => {
+  // A bad config names every bad variable; anything else is a crash at boot.
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { chromeProcessesOf, startApp, TestApp, waitFor } from './helpers/app';
+import { pngSize } from './helpers/images';
+
+const PAGE = {
+  html_content: '<h1>pool</h1>',
+  window_width: 320,
+  window_height: 240,
+  wait_for_network: 'none',
+};
+
+describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
+  let svc: TestApp;
+
+  beforeAll(async () => {
+    svc = await startApp({ BROWSER_MAX_USES: '3' });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+  });
+
+  it('replaces a browser killed with SIGKILL and the next capture succeeds', async () => {
+    expect((await svc.capture(PAGE)).status).toBe(200);
+    const [pid] = svc.pool.browserPids();
+    expect(pid).toEqual(expect.any(Number));
+    process.kill(pid, 'SIGKILL');
+    expect(await waitFor(() => svc.pool.browserPids().some((p) => p !== pid))).toBe(true);
+    const res = await svc.capture(PAGE);
+    expect(res.status).toBe(200);
+    expect(pngSize(res.body)).toEqual({ width: 320, height: 240 });
+    expect(svc.pool.browserPids()).not.toContain(pid);
+    expect(svc.pool.stats().restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('recycles a browser after BROWSER_MAX_USES captures', async () => {
+    const before = svc.pool.browserPids();
+    for (let i = 0; i < 3; i++) expect((await svc.capture(PAGE)).status).toBe(200);
+    expect(await waitFor(() => svc.pool.browserPids().every((p) => !before.includes(p)))).toBe(true);
+    expect((await svc.capture(PAGE)).status).toBe(200);
+  });
+
+  it('runs several captures at once on one browser, each answered', async () => {
+    const results = await Promise.all([1, 2, 3, 4].map(() => svc.capture(PAGE)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it('reports ready while a browser is connected', async () => {
+    const res = await svc.http().get('/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body.details.browser_pool.status).toBe('up');
+  });
+
+  it('leaves no Chrome process behind when the app closes', async () => {
+    const other = await startApp();
+    expect((await other.capture(PAGE)).status).toBe(200);
+    const id = other.pool.instanceId;
+    expect(chromeProcessesOf(id).length).toBeGreaterThan(0);
+    await other.close();
+    expect(await waitFor(() => chromeProcessesOf(id).length === 0, 10000)).toBe(true);
+  });
+});
+
+describe('BrowserPool: a browser that cannot start', () => {
+  it('fails captures fast with 503 and reports not ready, without hanging', async () => {
+    const svc = await startApp({ CHROME_PATH: '/bin/false', BROWSER_LAUNCH_TIMEOUT_MS: '2000' });
+    try {
+      const started = Date.now();
+      const res = await svc.capture(PAGE);
+      expect(res.status).toBe(503);
+      expect(res.body.error_type).toBe('CapacityError');
+      expect(Date.now() - started).toBeLessThan(15000);
+      const ready = await svc.http().get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.status).toBe('error');
+      expect((await svc.http().get('/health/live')).status).toBe(200);
+    } finally {
+      await svc.close();
+    }
+  });
+});

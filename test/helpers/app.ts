@@ -1,0 +1,83 @@
+import { INestApplication } from '@nestjs/common';
+import { readdirSync, readFileSync } from 'node:fs';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory';
+import { BrowserPoolService } from '../../src/browser-pool/browser-pool.service';
+import { binaryParser } from './images';
+
+export interface TestApp {
+  app: INestApplication;
+  pool: BrowserPoolService;
+  /** supertest agent on the app's HTTP server. */
+  http: () => ReturnType<typeof request>;
+  /** POST /capture with a JSON body; the response body is a Buffer unless JSON. */
+  capture: (body: object) => request.Test;
+  close: () => Promise<void>;
+}
+
+/** Env every e2e app starts from: quiet logs, one small pool, no auth, no rate limit. */
+export const TEST_ENV = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  BROWSER_POOL_MIN: '1',
+  BROWSER_POOL_MAX: '1',
+  BROWSER_MAX_CONCURRENT_PAGES: '4',
+  MAX_CONCURRENT_CAPTURES: '4',
+  RATE_LIMIT_ENABLED: 'false',
+};
+
+/** Starts the real app (real Chromium) with `env` over TEST_ENV, listening on an ephemeral loopback port. */
+export async function startApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const { app } = await createApp({ ...TEST_ENV, ...env });
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer();
+  const pool = app.get(BrowserPoolService);
+  if (!env.CHROME_PATH) await waitFor(() => pool.isReady(), 30000); // the first browser is up
+  return {
+    app,
+    pool,
+    http: () => request(server),
+    capture: (body) =>
+      request(server)
+        .post('/capture')
+        .send(body)
+        .buffer(true)
+        .parse((res: any, done) => {
+          const type = String(res.headers['content-type'] ?? '');
+          if (type.startsWith('application/json')) {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => done(null, JSON.parse(text || 'null')));
+          } else binaryParser(res, done);
+        }),
+    close: () => app.close(),
+  };
+}
+
+/** PIDs of live processes started by the pool `instanceId` (Chrome and all its children inherit the marker). */
+export function chromeProcessesOf(instanceId: string): number[] {
+  const marker = `PIXASHOT_POOL_ID=${instanceId}`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.split(') ')[1]?.startsWith('Z')) continue; // a zombie is already dead; reaping is its parent's job
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker))
+        pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 15000, stepMs = 100) => {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+};
