@@ -530,7 +530,7 @@ describe('helm chart helm/pixashot', () => {
       );
     });
 
-    it('rejects a ServiceMonitor when metrics are off, and a pool minimum above its maximum', () => {
+    it('rejects a ServiceMonitor when metrics are off, and pool sizes the app would refuse at boot', () => {
       expectFailure(
         { set: { 'serviceMonitor.enabled': true, 'config.METRICS_ENABLED': false } },
         /METRICS_ENABLED/,
@@ -538,6 +538,10 @@ describe('helm chart helm/pixashot', () => {
       expectFailure(
         { set: { 'config.BROWSER_POOL_MIN': 3, 'config.BROWSER_POOL_MAX': 2 } },
         /BROWSER_POOL_MIN/,
+      );
+      expectFailure(
+        { set: { 'config.MAX_CONCURRENT_CAPTURES': 9, 'config.BROWSER_POOL_MAX': 2 } },
+        /MAX_CONCURRENT_CAPTURES must not exceed BROWSER_POOL_MAX x BROWSER_MAX_CONCURRENT_PAGES \(8\)/,
       );
     });
   });

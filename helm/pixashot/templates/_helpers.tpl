@@ -150,6 +150,10 @@ Checks across values that the schema cannot express. Fails the render with every
 {{- if gt (int64 .Values.config.BROWSER_POOL_MIN) (int64 .Values.config.BROWSER_POOL_MAX) }}
 {{- $errors = append $errors "config.BROWSER_POOL_MIN must not exceed config.BROWSER_POOL_MAX" }}
 {{- end }}
+{{- $slots := mul (int64 .Values.config.BROWSER_POOL_MAX) (int64 .Values.config.BROWSER_MAX_CONCURRENT_PAGES) }}
+{{- if gt (int64 .Values.config.MAX_CONCURRENT_CAPTURES) $slots }}
+{{- $errors = append $errors (printf "config.MAX_CONCURRENT_CAPTURES must not exceed BROWSER_POOL_MAX x BROWSER_MAX_CONCURRENT_PAGES (%d)" $slots) }}
+{{- end }}
 {{- if and .Values.ingress.enabled (not .Values.ingress.hosts) }}
 {{- $errors = append $errors "ingress.enabled needs at least one entry in ingress.hosts" }}
 {{- end }}
