@@ -168,6 +168,12 @@ describe('helm chart helm/pixashot', () => {
       expect(schema.additionalProperties).toBe(false);
     });
 
+    it('documents every value in the chart README', () => {
+      const readme = fs.readFileSync(path.join(CHART_DIR, 'README.md'), 'utf8');
+      const keys = [...Object.keys(values), ...Object.keys(values.config), ...Object.keys(values.secrets)];
+      expect(keys.filter((key) => !readme.includes(`\`${key}`))).toEqual([]);
+    });
+
     it('holds no secret value by default', () => {
       for (const key of SECRET_ENV) expect(values.secrets[key]).toBe('');
       expect(values.existingSecret).toBe('');
