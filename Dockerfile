@@ -1,11 +1,11 @@
 # Pixashot image: the NestJS app on Node LTS with Debian's Chromium.
 #   docker build -t pixashot:0.1.0 .
 #   docker run --rm -p 8080:8080 --shm-size=1g -e AUTH_TOKENS=change-me pixashot:0.1.0
-# node:22-bookworm-slim is Debian 12, the Debian CI runs on, so the image has the same Chromium
+# node:24-bookworm-slim is Debian 12, the Debian CI runs on, so the image has the same Chromium
 # package CI tests against.
 
 # --- build: compile TypeScript, then drop dev dependencies ---------------------------------------
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # .puppeteerrc.cjs (skipDownload) must be in place before npm ci: no browser download, ever.
 # SCARF_ANALYTICS=false stops a dependency's install script from phoning home.
@@ -17,7 +17,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime -----------------------------------------------------------------------------------
-FROM node:22-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # The browser and fonts CI installs, plus tini to run as PID 1 and reap Chrome's children.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji tini \
