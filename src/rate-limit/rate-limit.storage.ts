@@ -16,6 +16,8 @@ export const REDIS_OPTIONS: RedisOptions = {
   commandTimeout: 1000,
   maxRetriesPerRequest: 1,
   retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  // a closed socket otherwise holds a 2 s timer at shutdown; counters need no graceful drain
+  disconnectTimeout: 200,
 };
 
 /** host:port of a redis:// URL, without the password it may carry. */
