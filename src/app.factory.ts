@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { answerClientErrorsInEnvelope } from './common/client-error';
 import { requestIdMiddleware } from './common/request-id';
 import { trustProxySetting } from './common/trust-proxy';
 import { AppConfig, loadConfig } from './config/app-config';
@@ -38,6 +39,7 @@ export async function createApp(env: Record<string, string | undefined> = proces
   });
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy); // req.ip: the client behind TRUST_PROXY's proxies, never a blind X-Forwarded-For
+  answerClientErrorsInEnvelope(app.getHttpServer());
   app.use(requestIdMiddleware);
   app.use(json({ limit: bodyLimitOf(config), type: ['application/json', 'application/*+json'] }));
   // Body-parser failures happen before Nest routes the request: answer them in the envelope too.
