@@ -5,7 +5,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { answerClientErrorsInEnvelope } from './common/client-error';
 import { requestIdMiddleware } from './common/request-id';
+import { trustProxySetting } from './common/trust-proxy';
 import { AppConfig, loadConfig } from './config/app-config';
 
 /** The JSON body limit: the largest html_content plus room for the other fields. */
@@ -30,11 +32,14 @@ export function buildOpenApiDocument(app: INestApplication) {
  */
 export async function createApp(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
+  const trustProxy = trustProxySetting(config.TRUST_PROXY);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: env.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
   });
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy); // req.ip: the client behind TRUST_PROXY's proxies, never a blind X-Forwarded-For
+  answerClientErrorsInEnvelope(app.getHttpServer());
   app.use(requestIdMiddleware);
   app.use(json({ limit: bodyLimitOf(config), type: ['application/json', 'application/*+json'] }));
   // Body-parser failures happen before Nest routes the request: answer them in the envelope too.

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { BrowserPoolModule } from './browser-pool/browser-pool.module';
 import { CaptureModule } from './capture/capture.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), BrowserPoolModule, CaptureModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), AuthModule, BrowserPoolModule, CaptureModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
