@@ -368,6 +368,26 @@ describe('resolveAndCheck', () => {
     );
   });
 
+  it('denies a name on the deny list without looking it up', async () => {
+    const policy = new NetworkPolicy({ allow: [], deny: ['Tracker.Example', 'admin.example:8443'] });
+    const { lookup, calls } = lookupOf({
+      'tracker.example': ['93.184.216.34'],
+      'admin.example': ['93.184.216.34'],
+    });
+    await expect(resolveAndCheck('tracker.example', 443, policy, lookup)).rejects.toMatchObject({
+      name: 'EgressDeniedError',
+      address: undefined,
+      reason: 'denied by NETWORK_DENY entry "Tracker.Example"',
+    });
+    await expect(resolveAndCheck('admin.example', 8443, policy, lookup)).rejects.toBeInstanceOf(
+      EgressDeniedError,
+    );
+    expect(calls).toEqual([]);
+    await expect(resolveAndCheck('admin.example', 443, policy, lookup)).resolves.toMatchObject({
+      address: '93.184.216.34',
+    });
+  });
+
   it('denies an invalid host', async () => {
     await expect(resolveAndCheck('exa mple.com', 80, defaults, lookupOf({}).lookup)).rejects.toMatchObject({
       name: 'EgressDeniedError',

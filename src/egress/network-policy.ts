@@ -236,6 +236,23 @@ export class NetworkPolicy {
   }
 
   /**
+   * The decision that needs no address: a denial when a NETWORK_DENY host
+   * entry names `host` (so a denied name is not even looked up), else null.
+   */
+  decideName(host: string, port: number): PolicyDecision | null {
+    let hostname: string;
+    try {
+      hostname = parseHost(host).host;
+    } catch {
+      return { allowed: false, reason: `invalid host ${JSON.stringify(host)}` };
+    }
+    const denied = this.deny.find((e) => e.kind === 'host' && matches(e, hostname, [], port));
+    return denied
+      ? { allowed: false, reason: `denied by NETWORK_DENY entry ${JSON.stringify(denied.text)}` }
+      : null;
+  }
+
+  /**
    * May the browser connect to `address`:`port`, reached by the name `host`?
    * `host` is what was requested (any spelling), `address` what it resolved to.
    */
@@ -299,6 +316,8 @@ export async function resolveAndCheck(
   } catch {
     throw new EgressDeniedError(host, undefined, 'invalid host');
   }
+  const byName = policy.decideName(parsed.host, port);
+  if (byName) throw new EgressDeniedError(parsed.host, undefined, byName.reason);
   let candidates: LookupAddress[];
   if (parsed.kind !== 'name') {
     candidates = [{ address: parsed.host, family: parsed.kind === 'ipv4' ? 4 : 6 }];
