@@ -26,6 +26,9 @@ interface Vector {
   run(page: Page, target: string, marker: string): Promise<void>;
 }
 
+// The repo's jest config sets testTimeout inside the e2e project, where jest 29 ignores it.
+jest.setTimeout(60_000);
+
 describe('Chromium through the egress proxy', () => {
   let browser: Browser;
   let fixture: Fixture;
