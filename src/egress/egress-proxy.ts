@@ -260,10 +260,12 @@ export class EgressProxy {
   ): Promise<Outcome> {
     let addresses: Array<{ address: string }>;
     let host = hostname;
+    let allowedBecause: string;
     try {
       const target = await resolveAndCheck(hostname, port, this.policy, this.lookup);
       host = target.host;
       addresses = target.addresses;
+      allowedBecause = target.reason;
       if (port === this.port && addresses.some((a) => isLoopbackOrUnspecified(a.address))) {
         throw new EgressDeniedError(host, target.address, 'the egress proxy itself');
       }
@@ -297,7 +299,7 @@ export class EgressProxy {
       // The reason (which may name an internal address) stays in the log, not in the page.
       return { ok: false, status: 403, header: BLOCKED_HEADER, body: 'Blocked by the network policy\n' };
     }
-    this.decided({ kind, host, port, address: addresses[0].address, allowed: true, reason: 'allowed' });
+    this.decided({ kind, host, port, address: addresses[0].address, allowed: true, reason: allowedBecause });
 
     let lastError: Error | undefined;
     for (const { address } of addresses) {

@@ -312,6 +312,7 @@ describe('resolveAndCheck', () => {
         { address: '2606:4700::1', family: 6 },
         { address: '93.184.216.34', family: 4 },
       ],
+      reason: 'public address 2606:4700::1',
     });
   });
 

@@ -39,6 +39,8 @@ export interface ResolvedTarget {
   family: 4 | 6;
   /** Every address the name resolved to, all of them checked and allowed, in resolver order. */
   addresses: Array<{ address: string; family: 4 | 6 }>;
+  /** Why the first address is allowed (public, or which NETWORK_ALLOW entry). */
+  reason: string;
 }
 
 // Characters that would end or escape a host in a URL, and control characters.
@@ -336,6 +338,7 @@ export async function resolveAndCheck(
   }
 
   const addresses: ResolvedTarget['addresses'] = [];
+  let reason = '';
   for (const candidate of candidates) {
     // Canonical form, so that connecting to it can never mean another lookup.
     const ip = parseAddress(candidate.address);
@@ -345,6 +348,7 @@ export async function resolveAndCheck(
     const decision = policy.decide(parsed.host, address, port);
     if (!decision.allowed) throw new EgressDeniedError(parsed.host, address, decision.reason);
     addresses.push({ address, family: ip.kind() === 'ipv4' ? 4 : 6 });
+    reason ||= decision.reason;
   }
-  return { host: parsed.host, address: addresses[0].address, family: addresses[0].family, addresses };
+  return { host: parsed.host, address: addresses[0].address, family: addresses[0].family, addresses, reason };
 }
