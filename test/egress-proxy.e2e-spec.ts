@@ -180,6 +180,14 @@ describe('EgressProxy (real sockets, loopback only)', () => {
       expect(fixture.requests.find((r) => r.path === '/named')?.headers.host).toBe(
         `fixture.test:${fixture.port}`,
       );
+      expect(decisions).toContainEqual({
+        kind: 'http',
+        host: 'fixture.test',
+        port: fixture.port,
+        address: '127.0.0.1',
+        allowed: true,
+        reason: `allowed by NETWORK_ALLOW entry "127.0.0.1:${fixture.port}"`,
+      });
     });
 
     it('by other spellings of the allowed address', async () => {
