@@ -95,6 +95,16 @@ describe('EgressService', () => {
     });
   });
 
+  it('can be started before the init hooks, for a provider that needs chromeArgs() while it is built', async () => {
+    const egress = new EgressService({ allow: [], deny: [] });
+    expect(() => egress.chromeArgs()).toThrow(/not started/);
+    await Promise.all([egress.start(), egress.start()]);
+    await egress.onModuleInit();
+    expect(egress.chromeArgs()[0]).toBe(`--proxy-server=${egress.proxyUrl}`);
+    await egress.onApplicationShutdown();
+    expect(() => egress.proxyUrl).toThrow(/not started/);
+  });
+
   it('refuses to start with a bad entry, naming it', async () => {
     await expect(
       Test.createTestingModule({

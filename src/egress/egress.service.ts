@@ -26,9 +26,22 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  private starting?: Promise<void>;
+
   async onModuleInit(): Promise<void> {
-    await this.proxy.start();
-    this.logger.log(`Egress proxy listening on ${this.proxy.url}`);
+    await this.start();
+  }
+
+  /**
+   * Starts the proxy; idempotent. onModuleInit calls it, but a provider that
+   * needs chromeArgs() while it is built (before any init hook runs) can
+   * await it first: `useFactory: async (egress) => (await egress.start(), egress.chromeArgs())`.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.proxy
+      .start()
+      .then(() => this.logger.log(`Egress proxy listening on ${this.proxy.url}`));
+    return this.starting;
   }
 
   /** The last shutdown phase, so browsers closed in onModuleDestroy/beforeApplicationShutdown go first. */
@@ -36,7 +49,7 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     await this.proxy.stop();
   }
 
-  /** `http://127.0.0.1:PORT`; only after the module initialised. */
+  /** `http://127.0.0.1:PORT`; only once started (throws before). */
   get proxyUrl(): string {
     return this.proxy.url;
   }
