@@ -6,6 +6,7 @@ import { CaptureModule } from './capture/capture.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 
 @Module({})
@@ -13,7 +14,14 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), AuthModule, BrowserPoolModule, CaptureModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        EgressModule.forApp(),
+        AuthModule,
+        BrowserPoolModule,
+        CaptureModule,
+        HealthModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

@@ -72,3 +72,11 @@ describe('parseRateRule', () => {
     expect(parseRateRule(rule)).toEqual({ limit, ttlMs });
   });
 });
+
+describe('loadConfig: network policy entries', () => {
+  it('names a bad NETWORK_ALLOW entry at boot', () => {
+    expect(() => loadConfig({ NETWORK_ALLOW: '127.0.0.1:8080, 10.0.0.0/99' })).toThrow(
+      /NETWORK_ALLOW.*10\.0\.0\.0\/99/,
+    );
+  });
+});

@@ -12,6 +12,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { NetworkPolicy } from '../egress/network-policy';
 
 /** Env strings "true"/"1"/"yes" and "false"/"0"/"no" become booleans; anything else stays and fails. */
 const toBoolean = ({ value }: { value: unknown }) => {
@@ -129,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const config = plainToInstance(AppConfig, picked);
   const problems = describeProblems(validateSync(config, { stopAtFirstError: true }), env);
+  problems.push(
+    ...NetworkPolicy.validate({ allow: toList(config.NETWORK_ALLOW), deny: toList(config.NETWORK_DENY) }),
+  );
   if (problems.length) throw new ConfigError(problems);
   if (config.BROWSER_POOL_MIN > config.BROWSER_POOL_MAX) {
     problems.push(`BROWSER_POOL_MIN=${config.BROWSER_POOL_MIN}: must not exceed BROWSER_POOL_MAX`);

@@ -13,6 +13,8 @@ import { EgressLookup, NetworkPolicy, parseAddress, parseHost, resolveAndCheck }
 
 export const BLOCKED_HEADER = 'x-pixashot-blocked';
 export const DNS_ERROR_HEADER = 'x-pixashot-dns-error';
+/** Marks the proxy's own 502 when the checked address refused or timed out (not the target's 502). */
+export const CONNECT_ERROR_HEADER = 'x-pixashot-connect-error';
 
 export type EgressRequestKind = 'http' | 'upgrade' | 'connect';
 
@@ -317,7 +319,12 @@ export class EgressProxy {
     }
     const reason = `connect failed: ${lastError?.message ?? 'client gone or proxy stopping'}`;
     this.record({ outcome: 'connect-error', kind, host, port, address: addresses[0].address, reason });
-    return { ok: false, status: 502, body: 'Could not connect to the target\n' };
+    return {
+      ok: false,
+      status: 502,
+      header: CONNECT_ERROR_HEADER,
+      body: 'Could not connect to the target\n',
+    };
   }
 
   /** Connects to an IP literal (no lookup can happen), within the connect timeout. */
@@ -382,7 +389,7 @@ export class EgressProxy {
     });
     upstreamReq.on('error', () => {
       upstream.destroy();
-      if (!res.headersSent) reply(res, 502, undefined, 'The target closed the connection\n');
+      if (!res.headersSent) reply(res, 502, CONNECT_ERROR_HEADER, 'The target closed the connection\n');
       else res.destroy();
     });
     upstreamReq.on('response', (upstreamRes: http.IncomingMessage) => {
