@@ -34,6 +34,26 @@ export class BrowserCrashedError extends CapacityError {
 }
 
 const CLOSE_TIMEOUT_MS = 5000;
+/** How often a pool below its minimum (launches failed, nobody asking) tries again. */
+const RELAUNCH_CHECK_MS = 5000;
+
+/**
+ * SIGKILL for a browser and everything it started: Puppeteer spawns Chrome
+ * detached, so its PID is also its process group. Killing only the main
+ * process would leave renderers and zygotes to notice on their own.
+ */
+function killBrowserProcessGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -91,6 +111,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         // A browser that cannot start must not hang a request: the borrow gives up.
         acquireTimeoutMillis: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
         autostart: true,
+        // The evictor run also tops the pool up to `min`: after failed launches that is what retries.
+        evictionRunIntervalMillis: RELAUNCH_CHECK_MS,
       },
     );
     this.pool.on('factoryCreateError', (err) => {
@@ -119,7 +141,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
    */
   isReady(): boolean {
     if (this.shuttingDown) return false;
-    if ([...this.states.values()].some((s) => !s.dead && s.browser.connected)) return true;
+    if (this.hasLiveBrowser()) return true;
     return this.failureStreak === 0 && (this.everLaunched || this.config.BROWSER_POOL_MIN === 0);
   }
 
@@ -162,6 +184,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private async acquireSlot(): Promise<BrowserState> {
     if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+    if (this.failureStreak > 0 && !this.hasLiveBrowser()) {
+      // Chrome does not start right now: say so at once instead of holding the request for a launch timeout.
+      throw new CapacityError('No browser could be started; the service is not ready', 5);
+    }
     for (const state of this.lent) {
       if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
         return this.occupy(state);
@@ -183,6 +209,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     state.uses++;
     if (state.uses >= this.config.BROWSER_MAX_USES) this.lent.delete(state); // no new captures on it
     return state;
+  }
+
+  private hasLiveBrowser(): boolean {
+    return [...this.states.values()].some((s) => !s.dead && s.browser.connected);
   }
 
   private usable(state: BrowserState): boolean {
@@ -215,7 +245,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       // A renderer that will not let go (a hung script) takes the browser with it.
       this.logger.warn('browser context did not close in time; killing its browser');
       this.markDead(state);
-      state.browser.process()?.kill('SIGKILL');
+      killBrowserProcessGroup(state.pid);
     }
   }
 
@@ -280,7 +310,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       browser.close().catch(() => undefined),
       CLOSE_TIMEOUT_MS,
     );
-    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    if (proc && proc.exitCode === null && proc.signalCode === null) killBrowserProcessGroup(proc.pid);
   }
 
   private async shutdown(): Promise<void> {
