@@ -34,8 +34,10 @@ export class BrowserCrashedError extends CapacityError {
 }
 
 const CLOSE_TIMEOUT_MS = 5000;
-/** How often a pool below its minimum (launches failed, nobody asking) tries again. */
-const RELAUNCH_CHECK_MS = 5000;
+/** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
+const OPEN_TIMEOUT_MS = 15000;
+/** Pause before a pool below its minimum after a failed launch tries again (launch() adds its back-off). */
+const RELAUNCH_DELAY_MS = 1000;
 
 /**
  * SIGKILL for a browser and everything it started: Puppeteer spawns Chrome
@@ -85,6 +87,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   /** Failed launches since the last good one: drives the back-off and readiness. */
   private failureStreak = 0;
   private everLaunched = false;
+  private refillTimer?: NodeJS.Timeout;
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
@@ -111,13 +114,13 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         // A browser that cannot start must not hang a request: the borrow gives up.
         acquireTimeoutMillis: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
         autostart: true,
-        // The evictor run also tops the pool up to `min`: after failed launches that is what retries.
-        evictionRunIntervalMillis: RELAUNCH_CHECK_MS,
       },
     );
     this.pool.on('factoryCreateError', (err) => {
+      if (this.shuttingDown) return; // a launch cut short by shutdown is no failure
       this.launchFailures++;
       this.failureStreak++;
+      this.scheduleRefill();
       // generic-pool retries at once; log the first failure of a streak and then every tenth
       if (this.failureStreak % 10 === 1) {
         this.logger.error(
@@ -170,9 +173,14 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const state = await this.acquireSlot();
     let context: BrowserContext | undefined;
     try {
-      context = await state.browser.createBrowserContext();
-      const page = await context.newPage();
-      return await fn({ page, context, browser: state.browser });
+      const opening = state.browser.createBrowserContext().then((created) => (context = created).newPage());
+      const page = await withTimeout(opening, OPEN_TIMEOUT_MS);
+      if (!page) {
+        // Otherwise a hung browser would go back to the pool and stall every capture sent to it.
+        this.killHung(state, 'did not open a page in time');
+        throw new BrowserCrashedError();
+      }
+      return await fn({ page, context: context!, browser: state.browser });
     } catch (err) {
       if (state.dead || !state.browser.connected) throw new BrowserCrashedError();
       throw err;
@@ -241,12 +249,29 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       ),
       CLOSE_TIMEOUT_MS,
     );
-    if (!closed) {
-      // A renderer that will not let go (a hung script) takes the browser with it.
-      this.logger.warn('browser context did not close in time; killing its browser');
-      this.markDead(state);
-      killBrowserProcessGroup(state.pid);
-    }
+    // Chrome closes a context even over a renderer stuck in while(1); one that cannot is a hung browser.
+    if (!closed) this.killHung(state, 'did not close a browser context in time');
+  }
+
+  private killHung(state: BrowserState, what: string): void {
+    this.logger.warn(`browser ${state.pid} ${what}; killing it`);
+    this.markDead(state);
+    killBrowserProcessGroup(state.pid);
+  }
+
+  /**
+   * generic-pool refills to `min` only when a request waits or a browser is
+   * destroyed; after a failed launch with nobody waiting it would stay empty
+   * (and the service unready) for good. Its refill is not public API; the
+   * package version is pinned.
+   */
+  private scheduleRefill(): void {
+    if (this.refillTimer || this.shuttingDown) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      if (!this.shuttingDown) (this.pool as unknown as { _ensureMinimum(): void })._ensureMinimum();
+    }, RELAUNCH_DELAY_MS);
+    this.refillTimer.unref();
   }
 
   private markDead(state: BrowserState): void {
@@ -316,6 +341,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private async shutdown(): Promise<void> {
     if (this.shuttingDown || !this.pool) return;
     this.shuttingDown = true;
+    clearTimeout(this.refillTimer);
     // Browsers still lent (captures in flight) go back or get destroyed as those captures finish.
     await withTimeout(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
     await this.pool.clear();
