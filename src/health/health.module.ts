@@ -5,7 +5,11 @@ import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), BrowserPoolModule, LifecycleModule],
+  imports: [
+    TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+    BrowserPoolModule,
+    LifecycleModule,
+  ],
   controllers: [HealthController],
 })
 export class HealthModule {}
