@@ -57,3 +57,12 @@ export function poolIdOf(pid: number): string | undefined {
 export function isAlive(pid: number): boolean {
   return listProcesses().some((p) => p.pid === pid && p.state !== 'Z');
 }
+
+/** The command line of a process, arguments joined by spaces ('' when it is gone). */
+export function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
