@@ -87,7 +87,7 @@ describe('Recovery: browsers that die or hang mid-capture, a long run without le
   it('runs 40 captures through recycling (BROWSER_MAX_USES=5) and two SIGKILLs, leaving no Chrome and no zombie', async () => {
     const id = svc.pool.instanceId;
     const restartsBefore = svc.pool.restarts;
-    const browsersSeen = new Set<number>();
+    const browsersSeen = new Set<number>(svc.pool.browserPids());
     const statuses: number[] = [];
     for (let round = 0; round < 20; round++) {
       const pair = [svc.capture(PAGE).then((r) => r), svc.capture(PAGE).then((r) => r)];
@@ -104,8 +104,10 @@ describe('Recovery: browsers that die or hang mid-capture, a long run without le
     }
     expect(statuses).toHaveLength(40);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(36);
-    expect(svc.pool.restarts - restartsBefore).toBeGreaterThanOrEqual(8); // 40 / 5 recycles, kills on top
+    // 40 captures at most 5 per browser need 8 browsers; the two at the start may carry uses from
+    // before, the two at the end fewer than 5: at least 7 were retired (recycled or killed).
     expect(browsersSeen.size).toBeGreaterThanOrEqual(8);
+    expect(svc.pool.restarts - restartsBefore).toBeGreaterThanOrEqual(7);
 
     // Every marked Chrome process belongs to a browser the pool holds: no orphans of recycled or killed ones.
     // chrome_crashpad_handler daemonizes out of its browser's tree; those may only number two per browser.
