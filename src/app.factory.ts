@@ -6,7 +6,9 @@ import { json, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { answerClientErrorsInEnvelope } from './common/client-error';
 import { requestIdMiddleware } from './common/request-id';
+import { trustProxySetting } from './common/trust-proxy';
 import { AppConfig, loadConfig } from './config/app-config';
 import { HTTP_LOGGER } from './logging/logging.module';
 import { CaptureMetricsMiddleware } from './metrics/capture-metrics.middleware';
@@ -33,12 +35,15 @@ export function buildOpenApiDocument(app: INestApplication) {
  */
 export async function createApp(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(env);
+  const trustProxy = trustProxySetting(config.TRUST_PROXY);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy); // req.ip: the client behind TRUST_PROXY's proxies, never a blind X-Forwarded-For
+  answerClientErrorsInEnvelope(app.getHttpServer());
   // First of all, so the access log and the capture metrics also see requests body parsing turns away.
   app.use(app.get<RequestHandler>(HTTP_LOGGER));
   app.use('/capture', app.get(CaptureMetricsMiddleware).handle);

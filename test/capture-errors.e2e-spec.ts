@@ -145,7 +145,7 @@ describe('POST /capture: every error leaves in the envelope', () => {
       const res = await local.capture({ url: `http://127.0.0.1:${port}/` });
       expect(res.status).toBe(502);
       expectEnvelope(res.body, 'NavigationError');
-      expect(res.body.error_details).toMatch(/ERR_(CONNECTION_REFUSED|TUNNEL_CONNECTION_FAILED|PROXY)/);
+      expect(res.body.error_details).toMatch(/refused|ERR_CONNECTION_REFUSED/);
     } finally {
       await local.close();
     }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError as ClassValidationError } from 'class-validator';
 import { AppConfig } from '../config/app-config';
@@ -38,10 +39,11 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
       body[key] = TRUE.has(v) ? true : FALSE.has(v) ? false : text;
     } else if (type === Number) {
       body[key] = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-    } else if (type === Array || type === Object) {
-      body[key] = parseListOrJson(key, text, type === Array);
-    } else {
+    } else if (type === String || type === undefined) {
       body[key] = text;
+    } else {
+      // arrays, plain objects and nested DTO classes
+      body[key] = parseListOrJson(key, text, type === Array);
     }
   }
   return body;
@@ -75,7 +77,12 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
   }
   const dto = plainToInstance(CaptureRequestDto, input);
   const problems = describe(
-    validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+    validateSync(dto, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      stopAtFirstError: true, // one message per field is enough to fix it
+    }),
   );
   const hasUrl = dto.url !== undefined;
   const hasHtml = dto.html_content !== undefined;

@@ -6,10 +6,13 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AllowSignedUrl } from '../auth/auth.decorators';
+import { withoutSignatureParams } from '../auth/url-signing';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
@@ -98,15 +101,35 @@ export class CaptureController {
   @ApiOperation({
     summary: 'Capture with the fields as query parameters',
     description:
-      'Same fields as POST: booleans and numbers as text, lists comma-separated, nested fields (interactions, cookies, geolocation, custom_headers) as JSON strings.',
+      'Same fields as POST: booleans and numbers as text, lists comma-separated, nested fields (interactions, cookies, geolocation, custom_headers) as JSON strings. ' +
+      'Authorized by a bearer token, or by a signed URL (`expires` + `signature`, made with URL_SIGNING_SECRET: see `npm run sign-url`) that needs no token.',
   })
+  @ApiQuery({
+    name: 'expires',
+    required: false,
+    type: Number,
+    description:
+      'Signed URLs: Unix time in seconds after which the URL is refused; at most SIGNED_URL_MAX_TTL ahead. Part of the signed parameters.',
+    example: 1767225600,
+  })
+  @ApiQuery({
+    name: 'signature',
+    required: false,
+    type: String,
+    description:
+      'Signed URLs: base64url (no padding) HMAC-SHA256 with URL_SIGNING_SECRET of every other query parameter, sorted by name, each name and value encodeURIComponent-encoded, joined as name=value with "&".',
+    example: 'q1Xb0n3K4mJtq3t8Yx0aQj3v2t4w8mM0n6wqQpVvX9c',
+  })
+  @AllowSignedUrl()
   @CaptureResponses()
   async captureGet(
     @Query() query: CaptureRequestDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const request = parseCaptureRequest(queryToBody(query as Record<string, unknown>), this.config);
+    // expires/signature were checked by the auth guard; they are not capture fields.
+    const fields = withoutSignatureParams(query as Record<string, unknown>);
+    const request = parseCaptureRequest(queryToBody(fields), this.config);
     await this.respond(request, req, res);
   }
 

@@ -10,6 +10,7 @@ import {
   PixashotError,
   TimeoutError,
 } from '../common/errors';
+import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
 import { Admission } from './admission';
 import { CaptureOptions, resolveCaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
@@ -171,6 +172,10 @@ export class CaptureService {
       if (isPuppeteerTimeout(err))
         throw new TimeoutError(`The page did not finish loading within ${timeout} ms`);
       const reason = /net::ERR_[A-Z_]+/.exec((err as Error).message)?.[0] ?? 'navigation failed';
+      // An https hop the proxy refused surfaces as a failed tunnel, under the hop's host.
+      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(startedAt)) {
+        throw new BlockedTargetError('A redirect of the target is not allowed by the network policy');
+      }
       throw new NavigationError(`Could not load ${url}: ${reason}`);
     }
     const chain = response
@@ -182,8 +187,15 @@ export class CaptureService {
           response,
         ]
       : [];
-    if (chain.some((r) => r?.headers()['x-pixashot-blocked'])) {
+    // Plain-http hops pass the egress proxy as requests, so its verdicts arrive as marked responses.
+    if (chain.some((r) => r?.headers()[BLOCKED_HEADER])) {
       throw new BlockedTargetError('The target or one of its redirects is not allowed by the network policy');
+    }
+    const finalHeaders = response?.headers() ?? {};
+    if (finalHeaders[DNS_ERROR_HEADER])
+      throw new NavigationError(`Could not resolve the host of ${page.url()}`);
+    if (finalHeaders[CONNECT_ERROR_HEADER]) {
+      throw new NavigationError(`Could not connect to ${page.url()}: connection refused or timed out`);
     }
     this.checkNotDenied(page.url(), startedAt);
     const status = response?.status() ?? 0;

@@ -36,5 +36,7 @@ export interface TargetGuard {
   checkUrl(url: string): Promise<void>;
   /** Whether the network policy refused a connection to `host` since `sinceMs` (epoch ms). */
   wasDenied(host: string, sinceMs: number): boolean;
+  /** Whether the policy refused any connection since `sinceMs` (a redirect hop's host is not known on failure). */
+  deniedSince(sinceMs: number): boolean;
 }
 export const TARGET_GUARD = Symbol('TARGET_GUARD');

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,6 +12,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { NetworkPolicy } from '../egress/network-policy';
 
 /** Env strings "true"/"1"/"yes" and "false"/"0"/"no" become booleans; anything else stays and fails. */
 const toBoolean = ({ value }: { value: unknown }) => {
@@ -110,9 +112,11 @@ export class ConfigError extends Error {
   }
 }
 
-const flatten = (errors: ValidationError[]): string[] =>
-  errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`),
+/** One line per bad variable, quoting what was given. */
+const describeProblems = (errors: ValidationError[], env: Record<string, string | undefined>): string[] =>
+  errors.map(
+    (e) =>
+      `${e.property}=${JSON.stringify(env[e.property])}: ${Object.values(e.constraints ?? {}).join(', ')}`,
   );
 
 /**
@@ -125,7 +129,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     known.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]),
   );
   const config = plainToInstance(AppConfig, picked);
-  const problems = flatten(validateSync(config));
+  const problems = describeProblems(validateSync(config, { stopAtFirstError: true }), env);
+  problems.push(
+    ...NetworkPolicy.validate({ allow: toList(config.NETWORK_ALLOW), deny: toList(config.NETWORK_DENY) }),
+  );
+  if (problems.length) throw new ConfigError(problems);
   if (config.BROWSER_POOL_MIN > config.BROWSER_POOL_MAX) {
     problems.push(`BROWSER_POOL_MIN=${config.BROWSER_POOL_MIN}: must not exceed BROWSER_POOL_MAX`);
   }

@@ -1,11 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../auth/auth.decorators';
 import { BrowserPoolHealthIndicator } from '../browser-pool/browser-pool.health';
 import { ShutdownHealthIndicator } from '../lifecycle/shutdown.health';
 
 /** Probes for Kubernetes: live = the process answers, ready = the pool can take work and shutdown has not begun. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

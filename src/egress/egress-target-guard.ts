@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { BlockedTargetError, NavigationError } from '../common/errors';
+import type { TargetGuard } from '../capture/capture.types';
+import { EgressDeniedError, EgressLookupError } from './egress.errors';
+import { EgressService } from './egress.service';
+
+/**
+ * The capture pipeline's view of the network policy: a fast pre-check of the
+ * main URL, and whether the proxy refused something since a moment, both in
+ * the API's errors. The proxy itself decides again for every connection.
+ */
+@Injectable()
+export class EgressTargetGuard implements TargetGuard {
+  constructor(private readonly egress: EgressService) {}
+
+  async checkUrl(url: string): Promise<void> {
+    try {
+      await this.egress.checkUrl(url);
+    } catch (err) {
+      if (err instanceof EgressDeniedError) {
+        // The reason can name an internal address: it goes to the log, not to the client.
+        throw new BlockedTargetError(`${err.host} is not allowed by the network policy`);
+      }
+      if (err instanceof EgressLookupError) throw new NavigationError(`Could not resolve ${err.host}`);
+      throw err;
+    }
+  }
+
+  wasDenied(host: string, sinceMs: number): boolean {
+    return this.egress.wasDenied(host, sinceMs);
+  }
+
+  deniedSince(sinceMs: number): boolean {
+    return this.egress.recentDenials(sinceMs).length > 0;
+  }
+}
