@@ -1,13 +1,8 @@
-import { Controller, Get, Header, SetMetadata } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
+import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
-
-/**
- * Public like the health probes. The auth module's `@Public()` sets this same
- * metadata key; swap to the decorator once both live on one branch.
- */
-const PublicRoute = () => SetMetadata('pixashot:public', true);
 
 @ApiTags('operations')
 @Controller('metrics')
@@ -15,7 +10,7 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @PublicRoute()
+  @Public() // like the health probes: no token, not rate limited
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
