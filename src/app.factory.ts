@@ -2,13 +2,16 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, NextFunction, Request, Response } from 'express';
+import { json, NextFunction, Request, RequestHandler, Response } from 'express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrorsInEnvelope } from './common/client-error';
 import { requestIdMiddleware } from './common/request-id';
 import { trustProxySetting } from './common/trust-proxy';
 import { AppConfig, loadConfig } from './config/app-config';
+import { HTTP_LOGGER } from './logging/logging.module';
+import { CaptureMetricsMiddleware } from './metrics/capture-metrics.middleware';
 
 /** The JSON body limit: the largest html_content plus room for the other fields. */
 export const bodyLimitOf = (config: AppConfig) => config.MAX_HTML_BYTES + 256 * 1024;
@@ -35,11 +38,15 @@ export async function createApp(env: Record<string, string | undefined> = proces
   const trustProxy = trustProxySetting(config.TRUST_PROXY);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: env.NODE_ENV === 'test' ? ['error', 'warn'] : undefined,
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy); // req.ip: the client behind TRUST_PROXY's proxies, never a blind X-Forwarded-For
   answerClientErrorsInEnvelope(app.getHttpServer());
+  // First of all, so the access log and the capture metrics also see requests body parsing turns away.
+  app.use(app.get<RequestHandler>(HTTP_LOGGER));
+  app.use('/capture', app.get(CaptureMetricsMiddleware).handle);
   app.use(requestIdMiddleware);
   app.use(json({ limit: bodyLimitOf(config), type: ['application/json', 'application/*+json'] }));
   // Body-parser failures happen before Nest routes the request: answer them in the envelope too.

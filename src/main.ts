@@ -4,7 +4,9 @@ import { ConfigError } from './config/app-config';
 
 async function bootstrap() {
   const { app, config } = await createApp();
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: readiness down and the capture gate closed at once, running captures finish
+  // (up to SHUTDOWN_GRACE_MS), the HTTP server and the browsers close, then exit 0 (see src/lifecycle).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.PORT, config.HOST);
   new Logger('Pixashot').log(`listening on http://${config.HOST}:${config.PORT} (docs at /docs)`);
 }

@@ -34,6 +34,28 @@ export class BrowserCrashedError extends CapacityError {
 }
 
 const CLOSE_TIMEOUT_MS = 5000;
+/** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
+const OPEN_TIMEOUT_MS = 15000;
+/** Pause before a pool below its minimum after a failed launch tries again (launch() adds its back-off). */
+const RELAUNCH_DELAY_MS = 1000;
+
+/**
+ * SIGKILL for a browser and everything it started: Puppeteer spawns Chrome
+ * detached, so its PID is also its process group. Killing only the main
+ * process would leave renderers and zygotes to notice on their own.
+ */
+function killBrowserProcessGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,6 +87,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   /** Failed launches since the last good one: drives the back-off and readiness. */
   private failureStreak = 0;
   private everLaunched = false;
+  private refillTimer?: NodeJS.Timeout;
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
@@ -94,8 +117,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       },
     );
     this.pool.on('factoryCreateError', (err) => {
+      if (this.shuttingDown) return; // a launch cut short by shutdown is no failure
       this.launchFailures++;
       this.failureStreak++;
+      this.scheduleRefill();
       // generic-pool retries at once; log the first failure of a streak and then every tenth
       if (this.failureStreak % 10 === 1) {
         this.logger.error(
@@ -119,7 +144,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
    */
   isReady(): boolean {
     if (this.shuttingDown) return false;
-    if ([...this.states.values()].some((s) => !s.dead && s.browser.connected)) return true;
+    if (this.hasLiveBrowser()) return true;
     return this.failureStreak === 0 && (this.everLaunched || this.config.BROWSER_POOL_MIN === 0);
   }
 
@@ -148,9 +173,14 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const state = await this.acquireSlot();
     let context: BrowserContext | undefined;
     try {
-      context = await state.browser.createBrowserContext();
-      const page = await context.newPage();
-      return await fn({ page, context, browser: state.browser });
+      const opening = state.browser.createBrowserContext().then((created) => (context = created).newPage());
+      const page = await withTimeout(opening, OPEN_TIMEOUT_MS);
+      if (!page) {
+        // Otherwise a hung browser would go back to the pool and stall every capture sent to it.
+        this.killHung(state, 'did not open a page in time');
+        throw new BrowserCrashedError();
+      }
+      return await fn({ page, context: context!, browser: state.browser });
     } catch (err) {
       if (state.dead || !state.browser.connected) throw new BrowserCrashedError();
       throw err;
@@ -162,6 +192,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private async acquireSlot(): Promise<BrowserState> {
     if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+    if (this.failureStreak > 0 && !this.hasLiveBrowser()) {
+      // Chrome does not start right now: say so at once instead of holding the request for a launch timeout.
+      throw new CapacityError('No browser could be started; the service is not ready', 5);
+    }
     for (const state of this.lent) {
       if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
         return this.occupy(state);
@@ -183,6 +217,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     state.uses++;
     if (state.uses >= this.config.BROWSER_MAX_USES) this.lent.delete(state); // no new captures on it
     return state;
+  }
+
+  private hasLiveBrowser(): boolean {
+    return [...this.states.values()].some((s) => !s.dead && s.browser.connected);
   }
 
   private usable(state: BrowserState): boolean {
@@ -211,12 +249,29 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       ),
       CLOSE_TIMEOUT_MS,
     );
-    if (!closed) {
-      // A renderer that will not let go (a hung script) takes the browser with it.
-      this.logger.warn('browser context did not close in time; killing its browser');
-      this.markDead(state);
-      state.browser.process()?.kill('SIGKILL');
-    }
+    // Chrome closes a context even over a renderer stuck in while(1); one that cannot is a hung browser.
+    if (!closed) this.killHung(state, 'did not close a browser context in time');
+  }
+
+  private killHung(state: BrowserState, what: string): void {
+    this.logger.warn(`browser ${state.pid} ${what}; killing it`);
+    this.markDead(state);
+    killBrowserProcessGroup(state.pid);
+  }
+
+  /**
+   * generic-pool refills to `min` only when a request waits or a browser is
+   * destroyed; after a failed launch with nobody waiting it would stay empty
+   * (and the service unready) for good. Its refill is not public API; the
+   * package version is pinned.
+   */
+  private scheduleRefill(): void {
+    if (this.refillTimer || this.shuttingDown) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      if (!this.shuttingDown) (this.pool as unknown as { _ensureMinimum(): void })._ensureMinimum();
+    }, RELAUNCH_DELAY_MS);
+    this.refillTimer.unref();
   }
 
   private markDead(state: BrowserState): void {
@@ -280,12 +335,13 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       browser.close().catch(() => undefined),
       CLOSE_TIMEOUT_MS,
     );
-    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    if (proc && proc.exitCode === null && proc.signalCode === null) killBrowserProcessGroup(proc.pid);
   }
 
   private async shutdown(): Promise<void> {
     if (this.shuttingDown || !this.pool) return;
     this.shuttingDown = true;
+    clearTimeout(this.refillTimer);
     // Browsers still lent (captures in flight) go back or get destroyed as those captures finish.
     await withTimeout(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
     await this.pool.clear();

@@ -1,6 +1,17 @@
-import { CapacityError } from '../common/errors';
+import { CapacityError, TimeoutError } from '../common/errors';
 import { ClientGoneError, Deadline } from '../common/deadline';
 import { Admission } from './admission';
+
+/** Settles `promise` into a readable outcome without letting it reject the test. */
+const outcome = (promise: Promise<unknown>) => {
+  const state: { error?: unknown; settled: boolean } = { settled: false };
+  promise.then(
+    () => Object.assign(state, { settled: true }),
+    (error) => Object.assign(state, { error, settled: true }),
+  );
+  return state;
+};
+const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Admission', () => {
   it('lets maxRunning in, queues the next, and rejects beyond the queue at once', async () => {
@@ -49,6 +60,53 @@ describe('Admission', () => {
     release();
     release();
     expect(admission.runningCount).toBe(1);
+  });
+});
+
+describe('Admission: order and shutdown', () => {
+  it('hands a freed slot straight to the first waiter, first come first served', async () => {
+    const gate = new Admission(1, 5);
+    const release = await gate.enter(new Deadline(10_000));
+    const first = outcome(gate.enter(new Deadline(10_000)));
+    const second = outcome(gate.enter(new Deadline(10_000)));
+    await flush();
+    release();
+    await flush();
+    expect(first.settled && !first.error).toBe(true);
+    expect(second.settled).toBe(false);
+    expect(gate.runningCount).toBe(1);
+  });
+
+  it('refuses a request whose deadline already passed', async () => {
+    const deadline = new Deadline(1_000);
+    jest.useFakeTimers();
+    try {
+      jest.advanceTimersByTime(1_000);
+      await expect(new Admission(1, 1).enter(deadline)).rejects.toBeInstanceOf(TimeoutError);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('on close turns away the queue and new requests, and idle() waits for running captures', async () => {
+    const gate = new Admission(1, 3);
+    const release = await gate.enter(new Deadline(60_000));
+    const queued = outcome(gate.enter(new Deadline(60_000)));
+    await flush();
+
+    gate.close();
+    await flush();
+    expect(queued.error).toBeInstanceOf(CapacityError);
+    expect((queued.error as CapacityError).retryAfterSeconds).toBeGreaterThan(0);
+    await expect(gate.enter(new Deadline(60_000))).rejects.toThrow('shutting down');
+
+    const idle = outcome(gate.idle());
+    await flush();
+    expect(idle.settled).toBe(false);
+    release();
+    await flush();
+    expect(idle.settled).toBe(true);
+    expect(gate.runningCount).toBe(0);
   });
 });
 

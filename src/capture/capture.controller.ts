@@ -14,8 +14,10 @@ import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
 import { withoutSignatureParams } from '../auth/url-signing';
 import { AppConfig } from '../config/app-config';
+import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
+import { resolveCaptureOptions } from './capture-options';
 import { parseCaptureRequest, queryToBody } from './capture-request.parser';
 import { CaptureService } from './capture.service';
 import { CaptureResult } from './capture.types';
@@ -132,6 +134,8 @@ export class CaptureController {
   }
 
   private async respond(request: CaptureRequestDto, req: Request, res: Response): Promise<void> {
+    const { format, url } = resolveCaptureOptions(request, this.config);
+    tagCapture(res, { format, target_host: url ? new URL(url).hostname : undefined }); // for the access log and metrics
     // A client that hangs up frees its slot at once: the abort reaches every phase.
     const abort = new AbortController();
     res.on('close', () => {

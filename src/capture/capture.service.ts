@@ -2,8 +2,14 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { BrowserPoolService, PageLease } from '../browser-pool/browser-pool.service';
 import { AppConfig } from '../config/app-config';
-import { Deadline } from '../common/deadline';
-import { BlockedTargetError, NavigationError, PixashotError, TimeoutError } from '../common/errors';
+import { Deadline, within } from '../common/deadline';
+import {
+  BlockedTargetError,
+  CapacityError,
+  NavigationError,
+  PixashotError,
+  TimeoutError,
+} from '../common/errors';
 import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
 import { Admission } from './admission';
 import { CaptureOptions, resolveCaptureOptions } from './capture-options';
@@ -50,12 +56,29 @@ export class CaptureService {
     const clock = new PhaseClock();
     const release = await this.admission.enter(deadline);
     clock.lap('queue');
+    const progress = { waitingForBrowser: false };
+    // The client is answered when the deadline passes, whatever phase hangs (waiting for a browser,
+    // opening the context); the slot stays taken until the pool has really torn the page down.
+    const work = (async () => {
+      try {
+        if (opts.url && this.targetGuard)
+          await deadline.run(this.targetGuard.checkUrl(opts.url), 'target check');
+        progress.waitingForBrowser = true;
+        return await this.pool.withPage((lease) => {
+          progress.waitingForBrowser = false;
+          return deadline.run(this.run(lease, opts, deadline, clock));
+        });
+      } finally {
+        release();
+      }
+    })();
     try {
-      if (opts.url && this.targetGuard)
-        await deadline.run(this.targetGuard.checkUrl(opts.url), 'target check');
-      return await this.pool.withPage((lease) => deadline.run(this.run(lease, opts, deadline, clock)));
-    } finally {
-      release();
+      return await deadline.run(work);
+    } catch (err) {
+      if (progress.waitingForBrowser && err instanceof TimeoutError) {
+        throw new CapacityError('No browser became available before the request deadline', 2);
+      }
+      throw err;
     }
   }
 
@@ -127,10 +150,14 @@ export class CaptureService {
   /** Loads the target; maps what can go wrong to the API's errors. */
   private async navigate(page: Page, opts: CaptureOptions, timeout: number): Promise<HTTPResponse | null> {
     if (opts.html_content !== undefined) {
-      await page.setContent(opts.html_content, { waitUntil: 'load', timeout }).catch((err) => {
-        if (isPuppeteerTimeout(err))
-          throw new TimeoutError(`The content did not finish loading within ${timeout} ms`);
-        throw err;
+      const timedOut = () => new TimeoutError(`The content did not finish loading within ${timeout} ms`);
+      // setContent's own timeout does not cover a script that never yields (while(1) in the content).
+      await within(
+        page.setContent(opts.html_content, { waitUntil: 'load', timeout }),
+        timeout,
+        timedOut,
+      ).catch((err) => {
+        throw isPuppeteerTimeout(err) ? timedOut() : err;
       });
       return null;
     }

@@ -40,6 +40,9 @@ export class Deadline {
 
   /** Settles with `work`, or rejects when the deadline passes or the client disconnects first. */
   async run<T>(work: Promise<T>, what = 'capture'): Promise<T> {
+    // The loser of the race must not become an unhandled rejection (that would end the process),
+    // also when the check below throws before the race starts.
+    work.catch(() => undefined);
     this.check();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
@@ -56,7 +59,24 @@ export class Deadline {
     } finally {
       clearTimeout(timer);
       if (onAbort) this.signal?.removeEventListener('abort', onAbort);
-      work.catch(() => undefined); // the loser of the race must not become an unhandled rejection
     }
+  }
+}
+
+/**
+ * Settles with `work`, or rejects with `onTimeout()` after `ms`. For Puppeteer
+ * calls whose own timeout does not cover a hung page: `setContent` waits on a
+ * script evaluation that a `while(1){}` in the content never lets return.
+ */
+export async function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  work.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

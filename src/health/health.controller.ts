@@ -3,8 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
 import { BrowserPoolHealthIndicator } from '../browser-pool/browser-pool.health';
+import { ShutdownHealthIndicator } from '../lifecycle/shutdown.health';
 
-/** Probes for Kubernetes: live = the process answers, ready = the pool can take work. */
+/** Probes for Kubernetes: live = the process answers, ready = the pool can take work and shutdown has not begun. */
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -12,13 +13,18 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly browserPool: BrowserPoolHealthIndicator,
+    private readonly shutdown: ShutdownHealthIndicator,
   ) {}
 
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness and readiness together' })
   check() {
-    return this.health.check([() => ({ process: { status: 'up' } }), () => this.browserPool.check()]);
+    return this.health.check([
+      () => ({ process: { status: 'up' } }),
+      () => this.browserPool.check(),
+      () => this.shutdown.check(),
+    ]);
   }
 
   @Get('live')
@@ -30,8 +36,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the browser pool has a connected browser' })
+  @ApiOperation({
+    summary: 'Readiness: the browser pool has a connected browser and the service is not shutting down',
+  })
   ready() {
-    return this.health.check([() => this.browserPool.check()]);
+    return this.health.check([() => this.browserPool.check(), () => this.shutdown.check()]);
   }
 }

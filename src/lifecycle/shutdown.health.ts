@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { ShutdownService } from './shutdown.service';
+
+/** Terminus indicator: down from the moment shutdown begins, so readiness drops before anything closes. */
+@Injectable()
+export class ShutdownHealthIndicator {
+  constructor(
+    private readonly shutdown: ShutdownService,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  check(key = 'shutdown') {
+    const session = this.health.check(key);
+    return this.shutdown.isDraining ? session.down({ draining: true }) : session.up();
+  }
+}
