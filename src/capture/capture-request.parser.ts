@@ -3,6 +3,7 @@ import { validateSync, ValidationError as ClassValidationError } from 'class-val
 import { AppConfig } from '../config/app-config';
 import { ValidationError } from '../common/errors';
 import { CaptureRequestDto } from './dto/capture-request.dto';
+import { presetProblem } from './user-agents';
 
 /** "interactions.0.selector: selector must be a string" for every failed constraint, nested ones included. */
 function describe(errors: ClassValidationError[], prefix = ''): string[] {
@@ -21,8 +22,9 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
 /**
  * Turns GET query strings into the JSON types the DTO expects, led by the
  * property's declared TypeScript type: booleans and numbers from text, string
- * lists from "a,b" (or JSON), objects and object lists from JSON text.
- * Values it cannot convert are left as they are, for validation to name.
+ * lists from "a,b" (or JSON), objects (plain or a nested DTO such as
+ * geolocation) and object lists from JSON text. Values it cannot convert are
+ * left as they are, for validation to name.
  */
 export function queryToBody(query: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -38,7 +40,7 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
       body[key] = TRUE.has(v) ? true : FALSE.has(v) ? false : text;
     } else if (type === Number) {
       body[key] = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-    } else if (type === Array || type === Object) {
+    } else if (type === Array || type === Object || isNestedDto(type)) {
       body[key] = parseListOrJson(key, text, type === Array);
     } else {
       body[key] = text;
@@ -46,6 +48,10 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
   }
   return body;
 }
+
+/** A class declared as a property type (GeolocationDto...), as opposed to String, Number and friends. */
+const isNestedDto = (type: unknown) =>
+  typeof type === 'function' && ![String, Number, Boolean, Array, Object].includes(type as never);
 
 function parseListOrJson(key: string, text: string, isArray: boolean): unknown {
   const trimmed = text.trim();
@@ -86,6 +92,19 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
   }
   if (typeof dto.wait_for_timeout === 'number' && dto.wait_for_timeout > config.MAX_WAIT_TIMEOUT_MS) {
     problems.push(`wait_for_timeout must not be greater than ${config.MAX_WAIT_TIMEOUT_MS}`);
+  }
+  const preset = presetProblem({
+    device: dto.user_agent_device,
+    platform: dto.user_agent_platform,
+    browser: dto.user_agent_browser,
+  });
+  if (preset) problems.push(preset);
+  if (!hasUrl && Array.isArray(dto.cookies)) {
+    dto.cookies.forEach((cookie, i) => {
+      if (cookie && typeof cookie === 'object' && cookie.domain === undefined) {
+        problems.push(`cookies.${i}: domain is required with html_content (there is no url to take it from)`);
+      }
+    });
   }
   if (problems.length) throw new ValidationError(problems);
   return dto;
