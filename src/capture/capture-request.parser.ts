@@ -16,6 +16,12 @@ function describe(errors: ClassValidationError[], prefix = ''): string[] {
   });
 }
 
+// Where class-transformer records @Type(() => Dto): tells lists of objects from lists of strings.
+// (Not exported from the package's entry point; @nestjs/mapped-types reads it the same way.)
+const { defaultMetadataStorage } =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
@@ -40,8 +46,13 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
       body[key] = TRUE.has(v) ? true : FALSE.has(v) ? false : text;
     } else if (type === Number) {
       body[key] = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-    } else if (type === Array || type === Object || isNestedDto(type)) {
-      body[key] = parseListOrJson(key, text, type === Array);
+    } else if (type === Array && !defaultMetadataStorage.findTypeMetadata(CaptureRequestDto, key)) {
+      body[key] = text.trim().startsWith('[') ? parseJson(key, text) : splitList(text); // "a,b" or JSON
+    } else if (type === Array) {
+      body[key] = parseJson(key, text); // a list of objects: only as JSON
+    } else if ((type === Object || isNestedDto(type)) && /^\s*[[{]/.test(text)) {
+      // an object (string unions are declared as Object too; those are not JSON and stay text)
+      body[key] = parseJson(key, text);
     } else {
       body[key] = text;
     }
@@ -53,22 +64,19 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
 const isNestedDto = (type: unknown) =>
   typeof type === 'function' && ![String, Number, Boolean, Array, Object].includes(type as never);
 
-function parseListOrJson(key: string, text: string, isArray: boolean): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      throw new ValidationError(`${key} is not valid JSON`);
-    }
+function parseJson(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError(`${key} is not valid JSON`);
   }
-  return isArray
-    ? trimmed
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : text;
 }
+
+const splitList = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * Validates a capture request (a JSON body, or a query already turned into

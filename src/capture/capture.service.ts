@@ -102,7 +102,9 @@ export class CaptureService {
     if (helpers.consent) await helpers.consent.settle(waitMs());
     if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
-    if (opts.interactions?.length) await runInteractions(page, opts.interactions, waitMs);
+    if (opts.interactions?.length) {
+      await runInteractions(page, opts.interactions, waitMs, () => helpers.popups.refocus());
+    }
     await helpers.popups.refocus();
     if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     if (opts.wait_for_animation) await waitForAnimations(page, waitMs());

@@ -28,15 +28,19 @@ export function describeStep(step: InteractionDto): string {
  * the capture with InteractionError "step <index> (<step>): <why>", index
  * being the step's position in `interactions` (0-based, like the
  * `interactions.<index>` of validation errors). `timeoutMs()` gives the
- * current bound of one wait (wait_for_timeout within the request deadline).
+ * current bound of one wait (wait_for_timeout within the request deadline);
+ * `beforeStep` runs before each step (the page back in front after a popup:
+ * a hidden page neither paints nor runs the observers a click waits for).
  */
 export async function runInteractions(
   page: Page,
   steps: InteractionDto[],
   timeoutMs: () => number,
+  beforeStep: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   for (const [index, step] of steps.entries()) {
     try {
+      await beforeStep();
       await runStep(page, step, timeoutMs());
     } catch (err) {
       if (err instanceof PixashotError) throw err;
@@ -86,9 +90,19 @@ async function withElement(
     throw err;
   }
   if (!el) throw new StepFailed(`no element matches "${selector}"`);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await act(el);
+    // a click on a page that stopped rendering would wait forever for the element to scroll into view
+    const action = act(el);
+    const stalled = new Promise<'stalled'>(
+      (resolve) => (timer = setTimeout(() => resolve('stalled'), timeout)),
+    );
+    if ((await Promise.race([action, stalled])) === 'stalled') {
+      action.catch(() => undefined);
+      throw new StepFailed(`the action on "${selector}" did not complete within ${timeout} ms`);
+    }
   } finally {
+    clearTimeout(timer);
     await el.dispose().catch(() => undefined);
   }
 }
