@@ -143,11 +143,9 @@ export class ConsentBanners {
    * Content set with html_content never ran the script: it is injected now.
    */
   async settle(timeoutMs: number): Promise<void> {
-    console.log('DEBUG settle', Date.now() % 100000, JSON.stringify([...this.reports]));
     const until = Date.now() + Math.min(timeoutMs, CONSENT_SETTLE_MAX_MS);
     if (![...this.reports.values()].some((r) => r.mainFrame)) await this.injectIntoMainFrame();
     while (Date.now() < until && !this.settled()) await new Promise((resolve) => setTimeout(resolve, 100));
-    console.log('DEBUG settled', Date.now() % 100000, this.settled());
   }
 
   private settled(): boolean {
@@ -177,14 +175,6 @@ export class ConsentBanners {
   private async onMessage(contextId: number, payload: string): Promise<void> {
     const message = JSON.parse(payload) as { type: string; [key: string]: any };
     const context = this.contexts.get(contextId);
-    console.log(
-      'DEBUG consent',
-      Date.now() % 100000,
-      contextId,
-      message.type,
-      message.state?.lifecycle,
-      message.state?.findCmpAttempts,
-    );
     switch (message.type) {
       case 'init': {
         const mainFrame = context?.frameId === this.mainFrameId;
