@@ -73,10 +73,18 @@ interface FrameReport {
   mainFrame: boolean;
   lifecycle: string;
   findCmpAttempts: number;
+  /** When the frame entered this lifecycle state (Date.now()). */
+  since: number;
 }
 
 /** A consent platform was found and autoconsent is dealing with it. */
 const BUSY = new Set(['cmpDetected', 'openPopupDetected', 'runningOptOut', 'runningOptIn']);
+/**
+ * How long autoconsent looks for the popup of a platform it detected (10
+ * tries 500 ms apart). A platform that shows none (consent not needed in
+ * this region...) stays "cmpDetected" for good: past this, it is not busy.
+ */
+const POPUP_SEARCH_MS = 5500;
 /** Still looking for a consent platform. */
 const SEARCHING = new Set(['loading', 'initialized', 'waitingForInitResponse', 'started']);
 
@@ -152,7 +160,9 @@ export class ConsentBanners {
     const reports = [...this.reports.values()];
     const main = reports.filter((r) => r.mainFrame);
     if (main.length === 0) return false;
-    if (reports.some((r) => BUSY.has(r.lifecycle))) return false;
+    const busy = (r: FrameReport) =>
+      BUSY.has(r.lifecycle) && (r.lifecycle !== 'cmpDetected' || Date.now() - r.since < POPUP_SEARCH_MS);
+    if (reports.some(busy)) return false;
     // a banner that a script adds at load shows up within the first two rounds of detection
     return !main.some((r) => SEARCHING.has(r.lifecycle) && r.findCmpAttempts < 2);
   }
@@ -191,14 +201,19 @@ export class ConsentBanners {
         await this.reply(contextId, { type: 'evalResp', id: message.id, result });
         return;
       }
-      case 'report':
-        this.reports.set(String(message.instanceId), {
+      case 'report': {
+        const id = String(message.instanceId);
+        const lifecycle = String(message.state?.lifecycle);
+        const previous = this.reports.get(id);
+        this.reports.set(id, {
           contextId,
           mainFrame: !!message.mainFrame,
-          lifecycle: String(message.state?.lifecycle),
+          lifecycle,
           findCmpAttempts: Number(message.state?.findCmpAttempts) || 0,
+          since: previous?.lifecycle === lifecycle ? previous.since : Date.now(),
         });
         return;
+      }
       case 'autoconsentDone':
         this.handled.push(String(message.cmp));
         return;

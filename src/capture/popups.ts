@@ -51,6 +51,14 @@ function refusePopupsInPage(): void {
   );
 }
 
+async function closeTarget(target: Target): Promise<void> {
+  try {
+    await (await target.page())?.close();
+  } catch {
+    // already gone
+  }
+}
+
 export interface PopupWatch {
   /** Pages the captured page opened (closed at once when blocking). */
   readonly opened: number;
@@ -71,11 +79,8 @@ export async function watchPopups(page: Page, context: BrowserContext, block: bo
   context.on('targetcreated', (target: Target) => {
     if (target.type() !== 'page' || target === page.target()) return;
     opened++;
-    if (block)
-      void target.page().then(
-        (popup) => popup?.close().catch(() => undefined),
-        () => undefined,
-      );
+    if (block) void closeTarget(target);
+    else void page.bringToFront().catch(() => undefined); // the popup took the focus: take it back
   });
   if (block) await page.evaluateOnNewDocument(refusePopupsInPage);
   return {
