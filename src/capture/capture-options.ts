@@ -2,6 +2,7 @@ import { AppConfig } from '../config/app-config';
 import { CAPTURE_DEFAULTS } from './capture-defaults';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { TEMPLATES } from './templates';
+import { completePreset, UaPreset } from './user-agents';
 
 type Defaulted = keyof typeof CAPTURE_DEFAULTS;
 
@@ -14,11 +15,22 @@ export type CaptureOptions = Omit<CaptureRequestDto, Defaulted | 'block_popups' 
 export function resolveCaptureOptions(request: CaptureRequestDto, config: AppConfig): CaptureOptions {
   const template = request.template ? TEMPLATES[request.template as keyof typeof TEMPLATES] : {};
   const given = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
+  const preset = completePreset(presetOf(request), presetOf(template));
   return {
     ...CAPTURE_DEFAULTS,
     block_popups: config.USE_POPUP_BLOCKER,
     block_cookie_banners: config.USE_COOKIE_BLOCKER,
     ...template,
     ...given,
+    // the user agent preset is completed as a whole, so a template's part never contradicts the request's
+    user_agent_device: preset?.device,
+    user_agent_platform: preset?.platform,
+    user_agent_browser: preset?.browser,
   } as CaptureOptions;
 }
+
+const presetOf = (fields: Partial<CaptureRequestDto>): Partial<UaPreset> => ({
+  device: fields.user_agent_device,
+  platform: fields.user_agent_platform,
+  browser: fields.user_agent_browser,
+});

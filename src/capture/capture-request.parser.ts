@@ -4,6 +4,7 @@ import { validateSync, ValidationError as ClassValidationError } from 'class-val
 import { AppConfig } from '../config/app-config';
 import { ValidationError } from '../common/errors';
 import { CaptureRequestDto } from './dto/capture-request.dto';
+import { presetProblem } from './user-agents';
 
 /** "interactions.0.selector: selector must be a string" for every failed constraint, nested ones included. */
 function describe(errors: ClassValidationError[], prefix = ''): string[] {
@@ -16,14 +17,21 @@ function describe(errors: ClassValidationError[], prefix = ''): string[] {
   });
 }
 
+// Where class-transformer records @Type(() => Dto): tells lists of objects from lists of strings.
+// (Not exported from the package's entry point; @nestjs/mapped-types reads it the same way.)
+const { defaultMetadataStorage } =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /**
  * Turns GET query strings into the JSON types the DTO expects, led by the
  * property's declared TypeScript type: booleans and numbers from text, string
- * lists from "a,b" (or JSON), objects and object lists from JSON text.
- * Values it cannot convert are left as they are, for validation to name.
+ * lists from "a,b" (or JSON), objects (plain or a nested DTO such as
+ * geolocation) and object lists from JSON text. Values it cannot convert are
+ * left as they are, for validation to name.
  */
 export function queryToBody(query: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -39,32 +47,37 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
       body[key] = TRUE.has(v) ? true : FALSE.has(v) ? false : text;
     } else if (type === Number) {
       body[key] = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-    } else if (type === String || type === undefined) {
-      body[key] = text;
+    } else if (type === Array && !defaultMetadataStorage.findTypeMetadata(CaptureRequestDto, key)) {
+      body[key] = text.trim().startsWith('[') ? parseJson(key, text) : splitList(text); // "a,b" or JSON
+    } else if (type === Array) {
+      body[key] = parseJson(key, text); // a list of objects: only as JSON
+    } else if ((type === Object || isNestedDto(type)) && /^\s*[[{]/.test(text)) {
+      // an object (string unions are declared as Object too; those are not JSON and stay text)
+      body[key] = parseJson(key, text);
     } else {
-      // arrays, plain objects and nested DTO classes
-      body[key] = parseListOrJson(key, text, type === Array);
+      body[key] = text;
     }
   }
   return body;
 }
 
-function parseListOrJson(key: string, text: string, isArray: boolean): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      throw new ValidationError(`${key} is not valid JSON`);
-    }
+/** A class declared as a property type (GeolocationDto...), as opposed to String, Number and friends. */
+const isNestedDto = (type: unknown) =>
+  typeof type === 'function' && ![String, Number, Boolean, Array, Object].includes(type as never);
+
+function parseJson(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError(`${key} is not valid JSON`);
   }
-  return isArray
-    ? trimmed
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : text;
 }
+
+const splitList = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * Validates a capture request (a JSON body, or a query already turned into
@@ -93,6 +106,19 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
   }
   if (typeof dto.wait_for_timeout === 'number' && dto.wait_for_timeout > config.MAX_WAIT_TIMEOUT_MS) {
     problems.push(`wait_for_timeout must not be greater than ${config.MAX_WAIT_TIMEOUT_MS}`);
+  }
+  const preset = presetProblem({
+    device: dto.user_agent_device,
+    platform: dto.user_agent_platform,
+    browser: dto.user_agent_browser,
+  });
+  if (preset) problems.push(preset);
+  if (!hasUrl && Array.isArray(dto.cookies)) {
+    dto.cookies.forEach((cookie, i) => {
+      if (cookie && typeof cookie === 'object' && cookie.domain === undefined) {
+        problems.push(`cookies.${i}: domain is required with html_content (there is no url to take it from)`);
+      }
+    });
   }
   if (problems.length) throw new ValidationError(problems);
   return dto;

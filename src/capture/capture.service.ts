@@ -15,7 +15,9 @@ import { Admission } from './admission';
 import { CaptureOptions, resolveCaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
+import { loadLazyContent } from './lazy-content';
 import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
+import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
 
@@ -35,7 +37,8 @@ class PhaseClock {
 /**
  * The capture pipeline of API.md: admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
- * -> page changes -> interactions -> animation wait -> delay -> capture.
+ * -> consent banners -> page changes -> interactions -> lazy content
+ * (full_page) -> animation wait -> delay -> capture.
  * Every phase runs under the request's deadline; the pool closes the context
  * whatever happens.
  */
@@ -86,7 +89,7 @@ export class CaptureService {
     const { page, context } = lease;
     const waitMs = () => deadline.cap(opts.wait_for_timeout);
     page.setDefaultTimeout(deadline.remaining());
-    await applyContextSettings(page, context, opts);
+    const helpers = await applyContextSettings(page, context, opts);
 
     const navigatedAt = Date.now();
     const response = await this.navigate(page, opts, waitMs());
@@ -120,8 +123,14 @@ export class CaptureService {
           throw new TimeoutError(`wait_for_selector failed: ${(err as Error).message.split('\n')[0]}`);
         });
     }
-    if (opts.custom_js) await runCustomJs(page, opts.custom_js);
+    if (helpers.consent) await helpers.consent.settle(waitMs());
+    if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
+    if (opts.interactions?.length) {
+      await runInteractions(page, opts.interactions, waitMs, () => helpers.popups.refocus());
+    }
+    await helpers.popups.refocus();
+    if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
     if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
     this.checkNotDenied(page.url(), navigatedAt);

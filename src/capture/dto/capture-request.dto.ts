@@ -71,7 +71,8 @@ export class CaptureRequestDto {
   html_content?: string;
 
   @ApiPropertyOptional({
-    description: 'A preset that fills the fields this request leaves out.',
+    description:
+      'A preset that fills only the fields this request leaves out: mobile (390x844 @3, Chrome on Android), desktop_full (1920x1080, full_page), article_pdf (A4 PDF, 15 mm margins, full_page, popups and consent banners blocked), iphone_13 (390x844 @3, Safari on iOS), ipad (820x1180 @2, Safari on iPadOS), pixel_7 (412x915 @2.625, Chrome on Android). Unknown names are a 400 listing these.',
     enum: TEMPLATE_NAMES,
     example: 'mobile',
   })
@@ -115,7 +116,7 @@ export class CaptureRequestDto {
 
   @ApiPropertyOptional({
     description:
-      'Capture the whole scrollable page (scrolled first so lazy content loads), up to MAX_CAPTURE_HEIGHT CSS px; a capped capture has the header X-Capture-Truncated: true.',
+      'Capture the whole scrollable page, up to MAX_CAPTURE_HEIGHT CSS px; a capped capture has the header X-Capture-Truncated: true. The page is first scrolled to the bottom a viewport at a time (so loading="lazy" images and IntersectionObserver content load, bounded by wait_for_timeout) and back to the top.',
     default: D.full_page,
     example: true,
   })
@@ -277,7 +278,8 @@ export class CaptureRequestDto {
   wait_for_selector?: string;
 
   @ApiPropertyOptional({
-    description: 'Wait for running CSS animations and transitions to finish.',
+    description:
+      'Wait (up to wait_for_timeout) for running finite CSS animations and transitions to finish; infinite ones are not waited for.',
     default: D.wait_for_animation,
     example: false,
   })
@@ -299,7 +301,7 @@ export class CaptureRequestDto {
   // ---- page and content ----
   @ApiPropertyOptional({
     description:
-      'JavaScript run in the page after load; awaited if it returns a promise. A throw is 422 ScriptError.',
+      'JavaScript run in the page (main world) after load and the waits, before hide_selectors and interactions. Top-level await works and a returned promise is awaited; a throw or rejection is 422 ScriptError with its message, and so is a script still running after wait_for_timeout.',
     example: "document.body.style.background = 'white'",
   })
   @IsOptional()
@@ -309,7 +311,7 @@ export class CaptureRequestDto {
 
   @ApiPropertyOptional({
     description:
-      'Steps run in order before capture; a failing step is 422 InteractionError naming its index.',
+      'Steps run in order after custom_js and hide_selectors. Element steps wait up to wait_for_timeout for a visible element. A failing step is 422 InteractionError "step <index> (<step>): <why>", index being 0-based like interactions.<index> in validation errors.',
     type: () => [InteractionDto],
     example: [{ action: 'click', selector: '#accept' }],
   })
@@ -321,7 +323,7 @@ export class CaptureRequestDto {
   interactions?: InteractionDto[];
 
   @ApiPropertyOptional({
-    description: 'Emulate prefers-color-scheme: dark.',
+    description: 'Emulate prefers-color-scheme: dark, so pages with a dark theme render it.',
     default: D.dark_mode,
     example: false,
   })
@@ -330,7 +332,7 @@ export class CaptureRequestDto {
   dark_mode?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Do not load images, media or fonts.',
+    description: 'Do not load images, media (audio, video) or fonts: those requests are never sent.',
     default: D.block_media,
     example: false,
   })
@@ -339,7 +341,8 @@ export class CaptureRequestDto {
   block_media?: boolean;
 
   @ApiPropertyOptional({
-    description: 'CSS selectors hidden before capture.',
+    description:
+      'CSS selectors hidden (visibility: hidden, so the layout stays) before interactions, including elements that appear later. In GET, a comma list or a JSON array. An invalid selector is a 400.',
     type: [String],
     example: ['.ads', '#newsletter'],
   })
@@ -361,7 +364,8 @@ export class CaptureRequestDto {
   custom_headers?: Record<string, string>;
 
   @ApiPropertyOptional({
-    description: 'Cookies set before navigation.',
+    description:
+      'Cookies set in the capture context before navigation. Without a domain a cookie belongs to the url host (a domain is required with html_content); a cookie the browser refuses is a 400.',
     type: () => [CookieDto],
     example: [{ name: 'session', value: 'abc', domain: 'example.com' }],
   })
@@ -373,7 +377,8 @@ export class CaptureRequestDto {
   cookies?: CookieDto[];
 
   @ApiPropertyOptional({
-    description: 'User agent string for every request and navigator.userAgent.',
+    description:
+      'User agent string for every request and navigator.userAgent; wins over the user_agent_* presets (their mobile emulation still applies, without client hints).',
     example: 'MyBot/1.0',
   })
   @IsOptional()
@@ -383,7 +388,8 @@ export class CaptureRequestDto {
   user_agent?: string;
 
   @ApiPropertyOptional({
-    description: 'Picks a coherent user agent together with user_agent_platform and user_agent_browser.',
+    description:
+      "Preset with user_agent_platform and user_agent_browser: a coherent user agent, navigator.platform and (Chrome, Edge) client hints, the Chrome version being the real browser's. mobile also emulates a touch screen and a mobile viewport. Missing parts get defaults (mobile: android or ios; desktop: windows or macos; chrome, or safari on Apple); combinations no real browser has (desktop + ios, safari on windows...) are a 400.",
     enum: ['desktop', 'mobile'],
     example: 'mobile',
   })
@@ -391,18 +397,27 @@ export class CaptureRequestDto {
   @IsIn(['desktop', 'mobile'])
   user_agent_device?: 'desktop' | 'mobile';
 
-  @ApiPropertyOptional({ enum: ['windows', 'macos', 'linux', 'ios', 'android'], example: 'android' })
+  @ApiPropertyOptional({
+    description: 'Platform of the user agent preset (see user_agent_device).',
+    enum: ['windows', 'macos', 'linux', 'ios', 'android'],
+    example: 'android',
+  })
   @IsOptional()
   @IsIn(['windows', 'macos', 'linux', 'ios', 'android'])
   user_agent_platform?: 'windows' | 'macos' | 'linux' | 'ios' | 'android';
 
-  @ApiPropertyOptional({ enum: ['chrome', 'edge', 'firefox', 'safari'], example: 'chrome' })
+  @ApiPropertyOptional({
+    description: 'Browser of the user agent preset (see user_agent_device); safari only on macos and ios.',
+    enum: ['chrome', 'edge', 'firefox', 'safari'],
+    example: 'chrome',
+  })
   @IsOptional()
   @IsIn(['chrome', 'edge', 'firefox', 'safari'])
   user_agent_browser?: 'chrome' | 'edge' | 'firefox' | 'safari';
 
   @ApiPropertyOptional({
-    description: 'Geolocation the page sees (permission granted).',
+    description:
+      'Position the page sees, with the geolocation permission granted for every origin of this capture (accuracy defaults to 10 m).',
     type: () => GeolocationDto,
   })
   @IsOptional()
@@ -416,7 +431,8 @@ export class CaptureRequestDto {
   timezone?: string;
 
   @ApiPropertyOptional({
-    description: 'BCP 47 locale (navigator.language, Accept-Language).',
+    description:
+      'BCP 47 locale: navigator.language(s), the Accept-Language header and Intl formatting (de-DE gives "de-DE,de").',
     example: 'de-DE',
   })
   @IsOptional()
@@ -424,7 +440,8 @@ export class CaptureRequestDto {
   locale?: string;
 
   @ApiPropertyOptional({
-    description: 'Accept invalid or self-signed TLS certificates.',
+    description:
+      'Accept invalid or self-signed TLS certificates, for this capture only (other captures on the same browser still check them). Otherwise such a page is 502 NavigationError.',
     default: D.ignore_https_errors,
     example: false,
   })
@@ -443,7 +460,8 @@ export class CaptureRequestDto {
   fail_on_http_error?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Close popups the page opens (default: USE_POPUP_BLOCKER).',
+    description:
+      'Refuse popups (window.open, target=_blank links and forms) and close at once any page that opens anyway (default: USE_POPUP_BLOCKER, true).',
     example: true,
   })
   @IsOptional()
@@ -451,7 +469,8 @@ export class CaptureRequestDto {
   block_popups?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Dismiss or hide consent banners of common consent platforms (default: USE_COOKIE_BLOCKER).',
+    description:
+      'Reject or hide consent banners of common consent platforms (OneTrust, Cookiebot, Didomi... DuckDuckGo autoconsent rules, offline); waits up to 10 s for a banner to be handled (default: USE_COOKIE_BLOCKER, false).',
     example: true,
   })
   @IsOptional()
