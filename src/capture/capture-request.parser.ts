@@ -87,6 +87,9 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
   if (typeof dto.wait_for_timeout === 'number' && dto.wait_for_timeout > config.MAX_WAIT_TIMEOUT_MS) {
     problems.push(`wait_for_timeout must not be greater than ${config.MAX_WAIT_TIMEOUT_MS}`);
   }
+  if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
+    problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
+  }
   if (problems.length) throw new ValidationError(problems);
   return dto;
 }
