@@ -213,7 +213,7 @@ function served(entry: CacheEntry, cache: CacheStatus, ttlMs: number, lookupMs =
     result: resultOf(entry),
     cache,
     bodySha256: entry.meta.body_sha256,
-    maxAgeSeconds: Math.max(0, Math.floor(remainingMs / 1000)),
+    maxAgeSeconds: Math.max(0, Math.ceil(remainingMs / 1000)), // a fresh capture says its whole TTL
     lookupMs,
   };
 }

@@ -34,6 +34,8 @@ export class RedisCacheStore implements CacheStore {
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(attempt * 250, 5000), // keep trying, never give up
       connectionName: 'pixashot-cache',
+      // closing while Redis is away arms a timer of this length; keep shutdown prompt
+      disconnectTimeout: 200,
     });
     this.client.on('error', onError); // without a listener ioredis prints every failed reconnect
   }
