@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer, Server, Socket } from 'node:net';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
+import { measureCacheHitLatency } from '../scripts/cache-hit-latency';
 import { CaptureCacheService } from '../src/cache/capture-cache.service';
 import { FixtureServer } from './helpers/fixture-server';
 import { binaryParser, pngSize } from './helpers/images';
@@ -270,6 +271,19 @@ describe('Response cache, in memory (real Chromium)', () => {
     expect(res.status).toBe(400);
     expect(res.body.error_type).toBe('ValidationError');
     expect(res.body.error_details).toContain(message);
+  });
+
+  it('gives the benchmark a cache-hit latency row, and refuses to time anything but hits', async () => {
+    fixture.page('/bench', PAGE('bench'));
+    const body = { url: fixture.url('/bench'), ...SMALL };
+    const row = await measureCacheHitLatency(await svc.app.getUrl(), body, { samples: 20 });
+    expect(row.samples).toBe(20);
+    expect(row.bytes).toBeGreaterThan(0);
+    expect(row.p50_ms).toBeLessThanOrEqual(row.p95_ms);
+    expect(fixture.hits('/bench')).toHaveLength(1);
+    await expect(
+      measureCacheHitLatency(await svc.app.getUrl(), { ...body, cache: false }, { samples: 2 }),
+    ).rejects.toThrow('X-Cache BYPASS');
   });
 
   it('counts hits, misses and bytes held in stats() and the Prometheus metrics', async () => {
