@@ -120,6 +120,9 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
       }
     });
   }
+  if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
+    problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
+  }
   if (problems.length) throw new ValidationError(problems);
   return dto;
 }

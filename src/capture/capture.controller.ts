@@ -17,6 +17,8 @@ import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
+import { writeCacheHeaders } from '../cache/cache-headers';
+import { CaptureCacheService } from '../cache/capture-cache.service';
 import { resolveCaptureOptions } from './capture-options';
 import { parseCaptureRequest, queryToBody } from './capture-request.parser';
 import { CaptureService } from './capture.service';
@@ -85,6 +87,7 @@ export class CaptureController {
   constructor(
     private readonly captures: CaptureService,
     private readonly config: AppConfig,
+    private readonly cache: CaptureCacheService,
   ) {}
 
   @Post()
@@ -142,18 +145,23 @@ export class CaptureController {
       if (!res.writableFinished) abort.abort();
     });
     const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-    const result = await this.captures.capture(request, deadline);
-    this.send(res, result, request.response_type ?? 'by_format');
+    const served = await this.cache.serve(request, deadline, () => this.captures.capture(request, deadline));
+    const responseType = request.response_type ?? 'by_format';
+    if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
+    this.send(res, served.result, responseType);
   }
 
   private send(res: Response, result: CaptureResult, responseType: string): void {
     const { metadata, timings } = result;
-    res.setHeader(
-      'Server-Timing',
-      Object.entries(timings)
-        .map(([phase, ms]) => `${phase};dur=${ms}`)
-        .join(', '),
-    );
+    if (!res.hasHeader('Server-Timing')) {
+      // a cache hit has set `cache;dur=N` already: no phase ran
+      res.setHeader(
+        'Server-Timing',
+        Object.entries(timings)
+          .map(([phase, ms]) => `${phase};dur=${ms}`)
+          .join(', '),
+      );
+    }
     if (metadata.status_code !== null) res.setHeader('X-Target-Status', String(metadata.status_code));
     res.setHeader('X-Final-Url', encodeURI(metadata.final_url));
     res.setHeader('X-Network-Idle', String(metadata.network_idle));

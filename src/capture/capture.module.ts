@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BrowserPoolModule } from '../browser-pool/browser-pool.module';
+import { CacheModule } from '../cache/cache.module';
 import { CaptureController } from './capture.controller';
 import { CaptureService } from './capture.service';
 
 @Module({
-  imports: [BrowserPoolModule],
+  imports: [BrowserPoolModule, CacheModule],
   controllers: [CaptureController],
   providers: [CaptureService],
   exports: [CaptureService],

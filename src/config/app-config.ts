@@ -98,6 +98,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) CACHE_MAX_BYTES = 256 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) CACHE_MAX_TTL = 86400;
   @Type(() => Number) @IsInt() @Min(1) CACHE_DEFAULT_TTL = 3600;
+  /** Captures larger than this are answered but never stored (a 40 MB PDF must not evict everything). */
+  @Type(() => Number) @IsInt() @Min(1) CACHE_MAX_ENTRY_BYTES = 10 * 1024 * 1024;
 
   /** Every configured bearer token: AUTH_TOKEN plus the AUTH_TOKENS list. */
   get authTokens(): string[] {
@@ -141,6 +143,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.MAX_CONCURRENT_CAPTURES > slots) {
     problems.push(
       `MAX_CONCURRENT_CAPTURES=${config.MAX_CONCURRENT_CAPTURES}: must not exceed BROWSER_POOL_MAX x BROWSER_MAX_CONCURRENT_PAGES (${slots})`,
+    );
+  }
+  if (config.CACHE_DEFAULT_TTL > config.CACHE_MAX_TTL) {
+    problems.push(
+      `CACHE_DEFAULT_TTL=${config.CACHE_DEFAULT_TTL}: must not exceed CACHE_MAX_TTL (${config.CACHE_MAX_TTL})`,
     );
   }
   if (problems.length) throw new ConfigError(problems);

@@ -15,7 +15,10 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** Env every e2e app starts from: quiet logs, one small pool, no auth, no rate limit. */
+/**
+ * Env every e2e app starts from: quiet logs, one small pool, no auth, no rate
+ * limit, no response cache (specs count renders; the cache spec turns it on).
+ */
 export const TEST_ENV = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'warn',
@@ -24,6 +27,7 @@ export const TEST_ENV = {
   BROWSER_MAX_CONCURRENT_PAGES: '4',
   MAX_CONCURRENT_CAPTURES: '4',
   RATE_LIMIT_ENABLED: 'false',
+  CACHE_MAX_SIZE: '0',
 };
 
 /** Starts the real app (real Chromium) with `env` over TEST_ENV, listening on an ephemeral loopback port. */

@@ -476,4 +476,27 @@ export class CaptureRequestDto {
   @IsOptional()
   @IsBoolean()
   block_cookie_banners?: boolean;
+
+  // ---- response cache ----
+  @ApiPropertyOptional({
+    description:
+      'Answer from the response cache when an identical capture is stored, and store this one. false: always render a fresh capture and store nothing (X-Cache: BYPASS). Ignored when the cache is off (CACHE_MAX_SIZE=0).',
+    default: true,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  cache?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Seconds this capture may be reused for, and the oldest stored capture this request accepts (1..CACHE_MAX_TTL, default CACHE_DEFAULT_TTL = 3600).',
+    minimum: 1,
+    default: 3600,
+    example: 600,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  cache_ttl?: number;
 }

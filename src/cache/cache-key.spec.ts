@@ -1,0 +1,95 @@
+import 'reflect-metadata';
+import { loadConfig } from '../config/app-config';
+import { parseCaptureRequest } from '../capture/capture-request.parser';
+import { canonicalCaptureRequest, canonicalJson, captureCacheKey } from './cache-key';
+
+const config = loadConfig({});
+const keyOf = (body: object, cfg = config) => captureCacheKey(parseCaptureRequest(body, cfg), cfg);
+const URL_A = 'https://example.com/page';
+
+describe('captureCacheKey', () => {
+  it('is a versioned SHA-256 in hex', () => {
+    expect(keyOf({ url: URL_A })).toMatch(/^v1:[0-9a-f]{64}$/);
+  });
+
+  it('treats a field left out and the same field set to its default as one capture', () => {
+    expect(keyOf({ url: URL_A, format: 'png' })).toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ url: URL_A, window_width: 1920, full_page: false })).toBe(keyOf({ url: URL_A }));
+  });
+
+  it('ignores the order of fields, nested ones included', () => {
+    const a = keyOf({
+      url: URL_A,
+      format: 'jpeg',
+      custom_headers: { 'X-A': '1', 'X-B': '2' },
+      cookies: [{ name: 's', value: 'v', domain: 'example.com' }],
+    });
+    const b = keyOf({
+      cookies: [{ domain: 'example.com', value: 'v', name: 's' }],
+      custom_headers: { 'X-B': '2', 'X-A': '1' },
+      format: 'jpeg',
+      url: URL_A,
+    });
+    expect(a).toBe(b);
+  });
+
+  it('leaves cache, cache_ttl and response_type out: they do not change the bytes', () => {
+    const plain = keyOf({ url: URL_A });
+    expect(keyOf({ url: URL_A, cache: true, cache_ttl: 60, response_type: 'json' })).toBe(plain);
+    expect(keyOf({ url: URL_A, response_type: 'empty' })).toBe(plain);
+  });
+
+  it('applies the template before hashing', () => {
+    expect(keyOf({ url: URL_A, template: 'mobile', window_width: 390 })).toBe(
+      keyOf({ url: URL_A, template: 'mobile' }),
+    );
+    expect(keyOf({ url: URL_A, template: 'mobile' })).not.toBe(keyOf({ url: URL_A }));
+  });
+
+  it('uses the URL in its normal form', () => {
+    expect(keyOf({ url: 'https://EXAMPLE.com' })).toBe(keyOf({ url: 'https://example.com/' }));
+    expect(keyOf({ url: 'https://example.com:443/a' })).toBe(keyOf({ url: 'https://example.com/a' }));
+    expect(keyOf({ url: 'https://example.com/a' })).not.toBe(keyOf({ url: 'https://example.com/b' }));
+  });
+
+  it.each([
+    ['cookies', { cookies: [{ name: 's', value: 'v', domain: 'example.com' }] }],
+    ['custom_headers', { custom_headers: { 'X-Preview': '1' } }],
+    ['custom_js', { custom_js: 'document.body.remove()' }],
+    ['interactions', { interactions: [{ action: 'click', selector: '#go' }] }],
+    ['an output option', { format: 'webp' }],
+    ['a viewport option', { window_width: 1280 }],
+  ])('changes with %s', (_name, extra) => {
+    expect(keyOf({ url: URL_A, ...extra })).not.toBe(keyOf({ url: URL_A }));
+  });
+
+  it('keeps the order of interactions: a different order is a different capture', () => {
+    const click = { action: 'click', selector: '#a' };
+    const hover = { action: 'hover', selector: '#b' };
+    expect(keyOf({ url: URL_A, interactions: [click, hover] })).not.toBe(
+      keyOf({ url: URL_A, interactions: [hover, click] }),
+    );
+  });
+
+  it('hashes html_content, and a different config default is a different capture', () => {
+    expect(keyOf({ html_content: '<p>a</p>' })).not.toBe(keyOf({ html_content: '<p>b</p>' }));
+    const withBlocker = loadConfig({ USE_COOKIE_BLOCKER: 'true' });
+    expect(keyOf({ url: URL_A }, withBlocker)).not.toBe(keyOf({ url: URL_A }));
+  });
+
+  it('never puts the excluded fields in the canonical text', () => {
+    const text = canonicalCaptureRequest(
+      parseCaptureRequest({ url: URL_A, cache: false, cache_ttl: 5, response_type: 'json' }, config),
+      config,
+    );
+    expect(text).not.toMatch(/"cache"|"cache_ttl"|"response_type"/);
+    expect(text).toContain('"url":"https://example.com/page"');
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth, keeps array order and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: undefined } })).toBe('{"a":{"d":[2,1]},"b":1}');
+    expect(canonicalJson([{ y: 1, x: null }])).toBe('[{"x":null,"y":1}]');
+  });
+});
