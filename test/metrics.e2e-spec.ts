@@ -2,7 +2,6 @@ import { ServerResponse } from 'node:http';
 import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp, waitFor } from './helpers/app';
 import { metricValue } from './helpers/metrics';
-import { MetricsService } from '../src/metrics/metrics.service';
 
 const TOKEN = 'metrics-spec-token';
 const QUICK = { window_width: 320, window_height: 240, wait_for_network: 'none' };
@@ -107,13 +106,37 @@ describe('GET /metrics (Prometheus)', () => {
     expect(metricValue(idle, 'pixashot_captures_total', { format: 'png', outcome: 'ok' })).toBe(before + 2);
   });
 
-  it('exposes the counters the rate limiter and the network policy report into', async () => {
-    const metrics = svc.app.get(MetricsService);
-    metrics.rateLimited.inc();
-    metrics.blockedTargets.inc(2);
-    const text = await scrape();
-    expect(metricValue(text, 'pixashot_rate_limited_total')).toBe(1);
-    expect(metricValue(text, 'pixashot_blocked_targets_total')).toBe(2);
+  it('counts targets the network policy refused: the main URL and a redirect hop', async () => {
+    const blocked = `http://127.0.0.1:${fixture.port + 1}/`; // a loopback port that is not allow-listed
+    fixture.route('/to-blocked', (_req, res) => {
+      res.writeHead(302, { Location: blocked });
+      res.end();
+    });
+    expect((await capture({ url: blocked })).status).toBe(403);
+    expect((await capture({ url: fixture.url('/to-blocked') })).status).toBe(403);
+    expect(metricValue(await scrape(), 'pixashot_blocked_targets_total')).toBe(2);
+  });
+});
+
+describe('GET /metrics with rate limiting on', () => {
+  it('counts requests refused with 429', async () => {
+    const svc = await startApp({
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_CAPTURE: '1 per minute',
+      BROWSER_POOL_MIN: '0',
+    });
+    try {
+      expect((await svc.capture({})).status).toBe(400); // counted, then refused by validation
+      expect((await svc.capture({})).status).toBe(429);
+      expect((await svc.capture({})).status).toBe(429);
+      const text = (await svc.http().get('/metrics')).text;
+      expect(metricValue(text, 'pixashot_rate_limited_total')).toBe(2);
+      expect(
+        metricValue(text, 'pixashot_captures_total', { format: 'unknown', outcome: 'RateLimitError' }),
+      ).toBe(2);
+    } finally {
+      await svc.close();
+    }
   });
 });
 

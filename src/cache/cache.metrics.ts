@@ -1,21 +1,11 @@
-import { Counter, Gauge, register, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { CacheStats } from './capture-cache.service';
 
 /**
- * Prometheus metrics of the response cache, read from the live services'
- * `stats()` at scrape time (so the service needs no prom-client and the
- * numbers have one source). Several apps in one process (tests) add up.
+ * Prometheus metrics of the response cache, read from the cache service's
+ * `stats()` at scrape time, so the service needs no prom-client and the
+ * numbers have one source. MetricsService registers them on the app's registry.
  */
-const sources = new Set<() => CacheStats>();
-
-/** Adds a service's stats to the metrics; returns the function that takes them out again. */
-export function addCacheStatsSource(stats: () => CacheStats): () => void {
-  sources.add(stats);
-  return () => sources.delete(stats);
-}
-
-const total = (pick: (s: CacheStats) => number | null) =>
-  [...sources].reduce((sum, stats) => sum + (pick(stats()) ?? 0), 0);
 
 type Numeric = { [K in keyof CacheStats]: CacheStats[K] extends number | null ? K : never }[keyof CacheStats];
 
@@ -53,12 +43,10 @@ const GAUGES: [string, string, Numeric][] = [
 /** Every metric name this file registers. */
 export const CACHE_METRIC_NAMES = [...COUNTERS, ...GAUGES].map(([name]) => name);
 
-/**
- * Registers the cache metrics on `registry` (prom-client's default registry
- * unless told otherwise); a second call for the same registry does nothing.
- */
-export function registerCacheMetrics(registry: Registry = register): void {
+/** Registers the cache metrics on `registry`, fed by `stats`; a second call for the same registry does nothing. */
+export function registerCacheMetrics(registry: Registry, stats: () => CacheStats): void {
   if (registry.getSingleMetric(COUNTERS[0][0])) return;
+  const read = (field: Numeric) => stats()[field] ?? 0;
   for (const [name, help, field] of COUNTERS) {
     new Counter({
       name,
@@ -66,7 +54,7 @@ export function registerCacheMetrics(registry: Registry = register): void {
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(total((s) => s[field]));
+        this.inc(read(field));
       },
     });
   }
@@ -76,7 +64,7 @@ export function registerCacheMetrics(registry: Registry = register): void {
       help,
       registers: [registry],
       collect() {
-        this.set(total((s) => s[field]));
+        this.set(read(field));
       },
     });
   }

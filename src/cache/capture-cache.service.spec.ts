@@ -180,8 +180,8 @@ describe('CaptureCacheService (memory store)', () => {
 
   it('publishes its counts as Prometheus metrics', async () => {
     const registry = new Registry();
-    registerCacheMetrics(registry);
-    registerCacheMetrics(registry); // twice is harmless
+    registerCacheMetrics(registry, () => cache.stats());
+    registerCacheMetrics(registry, () => cache.stats()); // twice is harmless
     const render = () => Promise.resolve(captureOf('m'));
     const before = await registry.getSingleMetricAsString('pixashot_cache_hits_total');
     await cache.serve(REQ, deadline(), render);

@@ -5,7 +5,6 @@ import type { CaptureResult } from '../capture/capture.types';
 import type { CaptureRequestDto } from '../capture/dto/capture-request.dto';
 import { bodyHashOf, CacheEntry, entryOf, resultOf } from './cache-entry';
 import { captureCacheKey } from './cache-key';
-import { addCacheStatsSource, registerCacheMetrics } from './cache.metrics';
 import type { CacheStore } from './cache-store';
 import { MemoryCacheStore } from './memory-cache.store';
 import { RedisCacheStore } from './redis-cache.store';
@@ -73,7 +72,6 @@ export class CaptureCacheService implements OnModuleDestroy {
     store_errors: 0,
   };
   private lastWarnAt = 0;
-  private readonly removeStatsSource: () => void;
 
   constructor(private readonly config: AppConfig) {
     if (config.CACHE_MAX_SIZE > 0 && config.CACHE_MAX_BYTES > 0) {
@@ -81,8 +79,6 @@ export class CaptureCacheService implements OnModuleDestroy {
         ? new RedisCacheStore(config.REDIS_URL, (err) => this.warn(`Redis: ${err.message}`))
         : new MemoryCacheStore(config.CACHE_MAX_SIZE, config.CACHE_MAX_BYTES);
     }
-    registerCacheMetrics();
-    this.removeStatsSource = addCacheStatsSource(() => this.stats());
   }
 
   get enabled(): boolean {
@@ -157,7 +153,6 @@ export class CaptureCacheService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.removeStatsSource();
     await this.store?.close();
   }
 

@@ -126,6 +126,7 @@ function isLoopbackOrUnspecified(address: string): boolean {
 const noop = (): void => undefined;
 
 export class EgressProxy {
+  private denied = 0;
   private server?: http.Server;
   private port = 0;
   private stopped = false;
@@ -229,7 +230,13 @@ export class EgressProxy {
     }
   }
 
+  /** Connections the policy refused since start (DNS and connect failures are not refusals). */
+  get deniedTotal(): number {
+    return this.denied;
+  }
+
   private record(failure: Omit<EgressFailure, 'at'>): void {
+    if (failure.outcome === 'denied') this.denied++;
     this.failures.push({ at: Date.now(), ...failure });
     this.pruneFailures();
   }

@@ -13,6 +13,8 @@ import { NetworkPolicy, parseUrlHost, resolveAndCheck } from './network-policy';
  */
 @Injectable()
 export class EgressService implements OnModuleInit, OnApplicationShutdown {
+  /** Main URLs refused by checkUrl before any browser connection. */
+  private denied = 0;
   private readonly logger = new Logger(EgressService.name);
   readonly policy: NetworkPolicy;
   private readonly proxy: EgressProxy;
@@ -85,9 +87,20 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     try {
       target = parseUrlHost(url);
     } catch (e) {
+      this.denied++;
       throw new EgressDeniedError(url, undefined, (e as Error).message);
     }
-    await resolveAndCheck(target.host.host, target.port, this.policy, this.options.lookup);
+    try {
+      await resolveAndCheck(target.host.host, target.port, this.policy, this.options.lookup);
+    } catch (e) {
+      if (e instanceof EgressDeniedError) this.denied++;
+      throw e;
+    }
+  }
+
+  /** Targets the policy refused since start, in the proxy or in the main-URL pre-check (a metric). */
+  get deniedCount(): number {
+    return this.proxy.deniedTotal + this.denied;
   }
 
   private logDecision(event: EgressDecisionEvent): void {

@@ -17,7 +17,9 @@ export class CaptureMetricsMiddleware {
     const startedAt = process.hrtime.bigint();
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      this.metrics.observeCapture(captureTagsOf(res)?.format ?? 'unknown', outcomeOf(res), seconds);
+      const outcome = outcomeOf(res);
+      this.metrics.observeCapture(captureTagsOf(res)?.format ?? 'unknown', outcome, seconds);
+      if (outcome === 'RateLimitError') this.metrics.rateLimited.inc();
     });
     next();
   };

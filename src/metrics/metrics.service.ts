@@ -2,6 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BrowserPoolService } from '../browser-pool/browser-pool.service';
+import { registerCacheMetrics } from '../cache/cache.metrics';
+import { CaptureCacheService } from '../cache/capture-cache.service';
+import { EgressService } from '../egress/egress.service';
 import { CaptureService } from '../capture/capture.service';
 
 /** Outcome label of a capture that succeeded; failures carry their error_type. */
@@ -31,17 +34,10 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  /** Requests answered 429. The rate limiter calls `metrics.rateLimited.inc()` when it refuses one. */
+  /** Requests answered 429 (counted by CaptureMetricsMiddleware from the envelope's error_type). */
   readonly rateLimited = new Counter({
     name: 'pixashot_rate_limited_total',
     help: 'Requests refused with 429 by the rate limiter',
-    registers: [this.registry],
-  });
-
-  /** Connections the network policy refused. The egress module calls `metrics.blockedTargets.inc()` for each. */
-  readonly blockedTargets = new Counter({
-    name: 'pixashot_blocked_targets_total',
-    help: 'Targets (main documents, redirects, subresources) refused by the network policy',
     registers: [this.registry],
   });
 
@@ -95,9 +91,17 @@ export class MetricsService implements OnModuleInit {
       'Browser launches that failed',
       () => pool.stats().launchFailures,
     );
+    const egress = this.moduleRef.get(EgressService, { strict: false });
+    monotonic(
+      'pixashot_blocked_targets_total',
+      'Connections (main documents, redirects, subresources, sockets) refused by the network policy',
+      () => egress.deniedCount,
+    );
+    const cache = this.moduleRef.get(CaptureCacheService, { strict: false });
+    registerCacheMetrics(this.registry, () => cache.stats());
     collectDefaultMetrics({ register: this.registry });
 
-    /** A counter mirroring a number the pool keeps. */
+    /** A counter mirroring a number another service keeps. */
     function monotonic(name: string, help: string, read: () => number): void {
       let seen = 0;
       new Counter({
