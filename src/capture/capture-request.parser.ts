@@ -10,9 +10,18 @@ import { presetProblem } from './user-agents';
 function describe(errors: ClassValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
     const path = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.entries(e.constraints ?? {}).map(([name, message]) =>
-      name === 'whitelistValidation' ? `unknown field "${path}"` : prefix ? `${path}: ${message}` : message,
-    );
+    const failed = Object.entries(e.constraints ?? {});
+    // One message per field is enough to fix it; the type's ("must be an integer") says most.
+    const [name, message] = failed.find(([n]) => /^is/.test(n)) ?? failed[0] ?? [];
+    const own = !name
+      ? []
+      : [
+          name === 'whitelistValidation'
+            ? `unknown field "${path}"`
+            : prefix
+              ? `${path}: ${message}`
+              : message!,
+        ];
     return [...own, ...describe(e.children ?? [], path)];
   });
 }
@@ -94,7 +103,6 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
-      stopAtFirstError: true, // one message per field is enough to fix it
     }),
   );
   const hasUrl = dto.url !== undefined;
