@@ -1,54 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer, Server, Socket } from 'node:net';
+import { ChildProcess } from 'node:child_process';
+import { createServer, Server, Socket } from 'node:net';
 import Redis from 'ioredis';
 import { measureCacheHitLatency } from '../scripts/cache-hit-latency';
 import { CaptureCacheService } from '../src/cache/capture-cache.service';
 import { FixtureServer } from './helpers/fixture-server';
 import { binaryParser, pngSize } from './helpers/images';
 import { startApp, TestApp, waitFor } from './helpers/app';
-
-/** A loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Whether a Redis on `port` answers PING (a raw socket: nothing lingers after a refused connect). */
-function redisAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-    const done = (answer: boolean) => {
-      socket.destroy();
-      resolve(answer);
-    };
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    socket.once('error', () => done(false));
-  });
-}
-
-/** A throwaway redis-server on loopback: no persistence, gone when stopped. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const proc = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  if (!(await waitFor(() => redisAnswers(port), 10000))) {
-    proc.kill('SIGKILL');
-    throw new Error(`redis-server did not start on port ${port}`);
-  }
-  return proc;
-}
-
-async function stopRedis(proc?: ChildProcess): Promise<void> {
-  if (!proc || proc.exitCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGKILL');
-  await exited;
-}
+import { freePort } from './helpers/ports';
+import { startRedis, stopRedis } from './helpers/redis';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,15 +1,6 @@
-import { createServer } from 'node:net';
+import { freePort as closedPort } from './helpers/ports';
 import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp } from './helpers/app';
-
-/** A loopback port nobody listens on: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const expectEnvelope = (body: any, errorType: string) => {
   expect(body).toMatchObject({ status: 'error', error_type: errorType });

@@ -1,47 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { ChildProcess } from 'node:child_process';
 import { RateLimitStorage } from '../src/rate-limit/rate-limit.storage';
 import { startApp, TestApp, waitFor } from './helpers/app';
-
-/** A loopback port that is free right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true)).once('error', () => done(false));
-    socket.connect(port, '127.0.0.1');
-  });
-
-/** A throwaway redis-server on loopback: no persistence, killed by the test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  if (!(await waitFor(() => accepts(port), 10000))) throw new Error('redis-server did not start');
-  return redis;
-}
-
-async function stopRedis(redis: ChildProcess | undefined): Promise<void> {
-  if (!redis || redis.exitCode !== null || redis.signalCode !== null) return;
-  const exited = new Promise((resolve) => redis.once('exit', resolve));
-  redis.kill('SIGKILL');
-  await exited;
-}
+import { freePort } from './helpers/ports';
+import { startRedis, stopRedis } from './helpers/redis';
 
 const TOKEN = 'redis-shared-token';
 const INVALID = { window_width: 0 }; // fails validation after auth and rate limiting: no page is loaded

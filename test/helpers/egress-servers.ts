@@ -160,13 +160,7 @@ export async function startFixture(host = '127.0.0.1'): Promise<Fixture> {
 }
 
 /** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await listen(server, 0, '127.0.0.1');
-  const port = (server.address() as net.AddressInfo).port;
-  await closeServer(server);
-  return port;
-}
+export { freePort as closedPort } from './ports';
 
 /** Polls until `predicate` holds or `timeoutMs` passes; returns whether it held. */
 export async function waitFor(predicate: () => boolean, timeoutMs = 5000, stepMs = 25): Promise<boolean> {
