@@ -16,13 +16,13 @@ import {
 
 const FULL_VALUES = 'helm/pixashot/ci/full-values.yaml';
 
-// The app's non-secret configuration and its documented defaults (CHROME_PATH: the image's chromium).
+// The app's non-secret configuration and its documented defaults (CHROME_PATH: the image's chromium-headless-shell).
 // Empty: unset by default.
 const DOCUMENTED_CONFIG: Record<string, string> = {
   PORT: '8080',
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
-  CHROME_PATH: '/usr/bin/chromium',
+  CHROME_PATH: '/usr/lib/chromium/chromium-headless-shell',
   BROWSER_POOL_MIN: '1',
   BROWSER_POOL_MAX: '2',
   BROWSER_MAX_CONCURRENT_PAGES: '4',
@@ -591,7 +591,7 @@ function aptPackages(instructions: Instruction[]): string[] {
 }
 
 // What CI installs with apt-get for the e2e tests: the image must carry the same browser and fonts.
-const CI_APT_PACKAGES = ['chromium', 'fonts-liberation', 'fonts-noto-color-emoji'];
+const CI_APT_PACKAGES = ['chromium', 'chromium-headless-shell', 'fonts-liberation', 'fonts-noto-color-emoji'];
 const INIT_PACKAGES: Record<string, string> = { tini: '/usr/bin/tini', 'dumb-init': '/usr/bin/dumb-init' };
 
 describe('Dockerfile', () => {
@@ -678,7 +678,7 @@ describe('Dockerfile', () => {
       .map((i) => i.args)
       .join(' ');
     expect(env).toMatch(/\bNODE_ENV=production\b/);
-    expect(env).toMatch(/\bCHROME_PATH=\/usr\/bin\/chromium\b/);
+    expect(env).toMatch(/\bCHROME_PATH=\/usr\/lib\/chromium\/chromium-headless-shell\b/);
     expect(env).toMatch(/\bPORT=8080\b/);
     expect(one('EXPOSE').args).toBe('8080');
     const healthcheck = one('HEALTHCHECK').args;
