@@ -70,11 +70,12 @@ export interface ServiceProcess {
 /**
  * Runs the built service (`node dist/main.js`) as a child process, the way a
  * container runs it, on a free loopback port; resolves once /health/ready is
- * 200 (or at once with `waitReady: false`).
+ * 200 (or at once with `waitReady: false`). `testDefaults: false` leaves
+ * the pool, concurrency and rate limit at the service's own defaults.
  */
 export async function spawnService(
   env: Record<string, string>,
-  { waitReady = true } = {},
+  { waitReady = true, testDefaults = true } = {},
 ): Promise<ServiceProcess> {
   await ensureBuilt();
   const port = await freePort();
@@ -86,10 +87,15 @@ export async function spawnService(
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(port),
-      RATE_LIMIT_ENABLED: 'false',
-      BROWSER_POOL_MIN: '1',
-      BROWSER_POOL_MAX: '1',
-      MAX_CONCURRENT_CAPTURES: '2',
+      // small and unthrottled for specs; the benchmark runs the service's own defaults
+      ...(testDefaults
+        ? {
+            RATE_LIMIT_ENABLED: 'false',
+            BROWSER_POOL_MIN: '1',
+            BROWSER_POOL_MAX: '1',
+            MAX_CONCURRENT_CAPTURES: '2',
+          }
+        : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
