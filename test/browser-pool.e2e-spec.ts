@@ -44,6 +44,36 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 
+  it("has the next capture's context open ahead of demand, except on a browser with no capture left", async () => {
+    const app = await startApp({ BROWSER_MAX_USES: '2' });
+    try {
+      const prepared = () => app.pool.stats().preparedPages;
+      expect(await waitFor(() => prepared() === 1)).toBe(true); // opened at launch
+      const [first] = app.pool.browserPids();
+      const slow = { ...PAGE, delay_capture: 1000 };
+
+      // use 1 of 2: while it runs, the context for use 2 is already open
+      const one = app.capture(slow).then((res) => res); // supertest sends on then()
+      expect(await waitFor(() => app.pool.stats().activePages === 1)).toBe(true);
+      expect(prepared()).toBe(1);
+      expect((await one).status).toBe(200);
+      expect(await waitFor(() => app.pool.stats().activePages === 0)).toBe(true); // its context closed
+
+      // use 2 of 2: nothing is opened for a capture that will never come to this browser
+      const two = app.capture(slow).then((res) => res);
+      expect(await waitFor(() => app.pool.stats().activePages === 1)).toBe(true);
+      expect(prepared()).toBe(0);
+      expect((await two).status).toBe(200);
+
+      // its successor opens one at launch, and readiness shows it
+      expect(await waitFor(() => prepared() === 1 && !app.pool.browserPids().includes(first))).toBe(true);
+      const ready = await app.http().get('/health/ready');
+      expect(ready.body.details.browser_pool.preparedPages).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('reports ready while a browser is connected', async () => {
     const res = await svc.http().get('/health/ready');
     expect(res.status).toBe(200);

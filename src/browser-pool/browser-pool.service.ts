@@ -17,6 +17,18 @@ interface BrowserState {
   active: number;
   /** Disconnected or crashed: never handed out again. */
   dead: boolean;
+  /**
+   * A context with a blank page opened ahead of demand for the next capture
+   * on this browser, so opening one (~40 ms on the headless shell) is off the
+   * request's path. Never used twice: isolation is that of a fresh context.
+   */
+  spare?: Promise<PreparedPage>;
+}
+
+/** A fresh browser context and its first page, not yet used by any capture. */
+interface PreparedPage {
+  context: BrowserContext;
+  page: Page;
 }
 
 /** A capture's hold on one page slot of one browser. */
@@ -154,6 +166,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       browsers: states.length,
       connected: states.filter((s) => !s.dead && s.browser.connected).length,
       activePages: states.reduce((n, s) => n + s.active, 0),
+      /** Contexts opened ahead of demand, one per browser that will serve another capture. */
+      preparedPages: states.filter((s) => s.spare && !s.dead).length,
       restarts: this.restarts,
       launchFailures: this.launchFailures,
       pending: this.pool?.pending ?? 0,
@@ -168,26 +182,70 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Runs `fn` with a fresh page in a fresh browser context and tears both
    * down afterwards, whatever happens. Nothing of one capture is visible to another.
+   *
+   * The teardown (closing the context, freeing the slot) runs after `fn`
+   * settles. With `onTeardown`, the result comes back at once and the
+   * caller gets the teardown as a promise (so a response need not wait for
+   * Chrome to close the context); without it, the teardown is awaited first.
    */
-  async withPage<T>(fn: (lease: PageLease) => Promise<T>): Promise<T> {
+  async withPage<T>(
+    fn: (lease: PageLease) => Promise<T>,
+    onTeardown?: (done: Promise<void>) => void,
+  ): Promise<T> {
     const state = await this.acquireSlot();
-    let context: BrowserContext | undefined;
+    let prepared: PreparedPage | undefined;
     try {
-      const opening = state.browser.createBrowserContext().then((created) => (context = created).newPage());
-      const page = await withTimeout(opening, OPEN_TIMEOUT_MS);
-      if (!page) {
+      prepared = await this.takePage(state);
+      if (!prepared) {
         // Otherwise a hung browser would go back to the pool and stall every capture sent to it.
         this.killHung(state, 'did not open a page in time');
         throw new BrowserCrashedError();
       }
-      return await fn({ page, context: context!, browser: state.browser });
+      return await fn({ ...prepared, browser: state.browser });
     } catch (err) {
       if (state.dead || !state.browser.connected) throw new BrowserCrashedError();
       throw err;
     } finally {
-      if (context) await this.closeContext(state, context);
-      this.releaseSlot(state);
+      const context = prepared?.context;
+      const done = (async () => {
+        if (context) await this.closeContext(state, context);
+        this.releaseSlot(state);
+      })();
+      if (onTeardown) onTeardown(done);
+      else await done;
     }
+  }
+
+  /**
+   * The browser's prepared page (waited for if it is still opening; a new
+   * one if preparing it failed), or a new one; undefined if the browser
+   * does not open one in time. The next spare starts opening at once.
+   */
+  private takePage(state: BrowserState): Promise<PreparedPage | undefined> {
+    const spare = state.spare;
+    state.spare = undefined;
+    const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
+    this.prepareSpare(state);
+    return withTimeout(opening, OPEN_TIMEOUT_MS);
+  }
+
+  private openPage(state: BrowserState): Promise<PreparedPage> {
+    return state.browser.createBrowserContext().then(async (context) => {
+      try {
+        return { context, page: await context.newPage() };
+      } catch (err) {
+        await context.close().catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Opens the next capture's context and page ahead of demand, if this browser will serve another capture. */
+  private prepareSpare(state: BrowserState): void {
+    if (state.spare || this.shuttingDown || !this.usable(state)) return;
+    const spare = this.openPage(state);
+    void spare.catch(() => undefined); // a failed spare is replaced by the capture that takes it
+    state.spare = spare;
   }
 
   private async acquireSlot(): Promise<BrowserState> {
@@ -316,6 +374,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     });
     const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };
     this.states.set(browser, state);
+    this.prepareSpare(state);
     this.failureStreak = 0;
     this.everLaunched = true;
     browser.on('disconnected', () => {

@@ -72,4 +72,7 @@ export const BASE_CHROME_ARGS = [
   '--mute-audio',
   '--hide-scrollbars',
   '--font-render-hinting=none',
+  // The compositor's GPU work (software in headless) on a thread of the browser process instead of a
+  // process of its own: a fresh context per capture then costs ~15% less CPU (README, Performance).
+  '--in-process-gpu',
 ];
