@@ -183,17 +183,15 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
    * Runs `fn` with a fresh page in a fresh browser context and tears both
    * down afterwards, whatever happens. Nothing of one capture is visible to another.
    *
-   * The teardown (closing the context, freeing the slot) runs after `fn`
-   * settles. With `onTeardown`, the result comes back at once and the
-   * caller gets the teardown as a promise (so a response need not wait for
-   * Chrome to close the context); without it, the teardown is awaited first.
+   * When `fn` succeeds its result comes back at once and the context closes
+   * behind it (the answer need not wait for Chrome); the page slot stays
+   * taken until it is closed. When `fn` fails (perhaps on a hung page), the
+   * teardown is awaited before the error comes back.
    */
-  async withPage<T>(
-    fn: (lease: PageLease) => Promise<T>,
-    onTeardown?: (done: Promise<void>) => void,
-  ): Promise<T> {
+  async withPage<T>(fn: (lease: PageLease) => Promise<T>): Promise<T> {
     const state = await this.acquireSlot();
     let prepared: PreparedPage | undefined;
+    let succeeded = false;
     try {
       prepared = await this.takePage(state);
       if (!prepared) {
@@ -201,18 +199,19 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         this.killHung(state, 'did not open a page in time');
         throw new BrowserCrashedError();
       }
-      return await fn({ ...prepared, browser: state.browser });
+      const result = await fn({ ...prepared, browser: state.browser });
+      succeeded = true;
+      return result;
     } catch (err) {
       if (state.dead || !state.browser.connected) throw new BrowserCrashedError();
       throw err;
     } finally {
       const context = prepared?.context;
-      const done = (async () => {
+      const teardown = (async () => {
         if (context) await this.closeContext(state, context);
         this.releaseSlot(state);
       })();
-      if (onTeardown) onTeardown(done);
-      else await done;
+      if (!succeeded) await teardown;
     }
   }
 

@@ -61,26 +61,20 @@ export class CaptureService {
     clock.lap('queue');
     const progress = { waitingForBrowser: false };
     // The client is answered when the deadline passes, whatever phase hangs (waiting for a browser,
-    // opening the context); the slot stays taken until the pool has really torn the page down.
+    // opening the context); the slot stays taken until the pool has really torn the page down. A
+    // capture that succeeded hands its slot on with its result: its context closes behind it,
+    // holding only a page slot of its browser.
     const work = (async () => {
-      let teardown: Promise<void> | undefined;
       try {
         if (opts.url && this.targetGuard)
           await deadline.run(this.targetGuard.checkUrl(opts.url), 'target check');
         progress.waitingForBrowser = true;
-        return await this.pool.withPage(
-          (lease) => {
-            progress.waitingForBrowser = false;
-            return deadline.run(this.run(lease, opts, deadline, clock));
-          },
-          (closing) => {
-            teardown = closing;
-          },
-        );
+        return await this.pool.withPage((lease) => {
+          progress.waitingForBrowser = false;
+          return deadline.run(this.run(lease, opts, deadline, clock));
+        });
       } finally {
-        // the answer need not wait for Chrome to close the context; the slot does
-        if (teardown) void teardown.finally(release);
-        else release();
+        release();
       }
     })();
     try {
