@@ -2,6 +2,7 @@
 // read as text since there is no Docker engine to build it here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AppConfig } from '../src/config/app-config';
 import {
   CHART_DIR,
   findOne,
@@ -50,6 +51,7 @@ const DOCUMENTED_CONFIG: Record<string, string> = {
   CACHE_MAX_BYTES: '268435456',
   CACHE_MAX_TTL: '86400',
   CACHE_DEFAULT_TTL: '3600',
+  CACHE_MAX_ENTRY_BYTES: '10485760',
 };
 const SECRET_ENV = ['AUTH_TOKEN', 'AUTH_TOKENS', 'URL_SIGNING_SECRET', 'REDIS_URL'];
 
@@ -86,6 +88,7 @@ const EVERY_CONFIG_CHANGED: Record<string, string | number | boolean> = {
   CACHE_MAX_BYTES: 1073741824,
   CACHE_MAX_TTL: 172800,
   CACHE_DEFAULT_TTL: 60,
+  CACHE_MAX_ENTRY_BYTES: 1048576,
 };
 
 const PRIVATE_IPV4 = [
@@ -166,6 +169,20 @@ describe('helm chart helm/pixashot', () => {
       );
       expect(schema.properties.config.additionalProperties).toBe(false);
       expect(schema.additionalProperties).toBe(false);
+    });
+
+    it("offers every variable of the app's config schema, with the app's own defaults", () => {
+      // HOST stays the app's default (0.0.0.0): a pod listens on all its interfaces
+      const app = new AppConfig() as unknown as Record<string, unknown>;
+      const appVariables = Object.keys(app).filter((key) => key !== 'HOST');
+      expect([...Object.keys(values.config), ...Object.keys(values.secrets)].sort()).toEqual(
+        appVariables.sort(),
+      );
+      for (const [key, chartDefault] of Object.entries(values.config)) {
+        // CHROME_PATH names the image's browser; the app searches when it is unset
+        if (key === 'CHROME_PATH' || app[key] === undefined) continue;
+        expect(`${key}=${String(chartDefault)}`).toBe(`${key}=${String(app[key])}`);
+      }
     });
 
     it('documents every value in the chart README', () => {
