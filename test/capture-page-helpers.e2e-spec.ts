@@ -1,7 +1,7 @@
 import { FixtureServer } from './helpers/fixture-server';
 import { pixel, pngSize } from './helpers/images';
 import { near, solidPng } from './helpers/page-probe';
-import { startApp, TestApp } from './helpers/app';
+import { startApp, TestApp, waitFor } from './helpers/app';
 
 const WHITE = [255, 255, 255];
 const BLUE = [0, 0, 255];
@@ -262,5 +262,84 @@ describe('POST /capture: popups, consent banners and lazy content (USE_COOKIE_BL
       expect(res.status).toBe(200);
       expect(fixture.hits('/lazy/observed.png').length).toBe(before);
     });
+  });
+});
+
+/** Opens a popup at load and writes what window.open returned into the page. */
+const OPEN_ON_LOAD = `<!doctype html><html><body><p id="opened">pending</p><script>
+const w = window.open('/popup/beating');
+document.getElementById('opened').textContent = w === null ? 'popup:null' : 'popup:' + typeof w;
+</script></body></html>`;
+
+/** Loaded in a popup: calls home every 200 ms for as long as it lives. */
+const BEATING_POPUP = `<!doctype html><html><body><p>popup</p>
+<script>setInterval(() => fetch('/popup/beat').catch(() => {}), 200);</script></body></html>`;
+
+describe('POST /capture: popups with USE_POPUP_BLOCKER=false', () => {
+  let fixture: FixtureServer;
+  let svc: TestApp;
+
+  beforeAll(async () => {
+    fixture = await new FixtureServer()
+      .page('/open-on-load', OPEN_ON_LOAD)
+      .page('/popup/beating', BEATING_POPUP)
+      .page('/popup/beat', 'ok', 'text/plain')
+      .page('/green', '<body style="margin:0;background:rgb(0,128,0)"></body>')
+      .start();
+    svc = await startApp({ NETWORK_ALLOW: `127.0.0.1:${fixture.port}`, USE_POPUP_BLOCKER: 'false' });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await fixture?.stop();
+  });
+
+  const opened = (html: Buffer) => /<p id="opened">([^<]*)<\/p>/.exec(html.toString())?.[1];
+  const beats = () => fixture.hits('/popup/beat').length;
+
+  it('lets window.open return a window when the request does not say block_popups', async () => {
+    const res = await svc.capture({
+      url: fixture.url('/open-on-load'),
+      format: 'html',
+      wait_for_network: 'none',
+    });
+    expect(res.status).toBe(200);
+    expect(opened(res.body)).toBe('popup:object');
+  });
+
+  it('still refuses popups for a request with block_popups true: window.open returns null', async () => {
+    const before = fixture.hits('/popup/beating').length;
+    const res = await svc.capture({
+      url: fixture.url('/open-on-load'),
+      format: 'html',
+      wait_for_network: 'none',
+      block_popups: true,
+    });
+    expect(res.status).toBe(200);
+    expect(opened(res.body)).toBe('popup:null');
+    expect(fixture.hits('/popup/beating').length).toBe(before);
+  });
+
+  it('a popup that opened does not outlive its capture: it stops calling home once the capture is done', async () => {
+    const before = beats();
+    const res = await svc.capture({
+      url: fixture.url('/open-on-load'),
+      format: 'html',
+      wait_for_network: 'none',
+      block_popups: false,
+      delay_capture: 1500, // the popup lives through the capture...
+    });
+    expect(res.status).toBe(200);
+    expect(opened(res.body)).toBe('popup:object');
+    expect(beats()).toBeGreaterThan(before); // ...and really runs
+    // the capture's page slot is free once its context (popup included) is closed
+    expect(await waitFor(() => svc.pool.stats().activePages === 0)).toBe(true);
+    const afterClose = beats();
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // ten beats, if the popup still lived
+    expect(beats()).toBe(afterClose);
+    // and the next capture is of its own page, in front
+    const next = await svc.capture({ url: fixture.url('/green'), window_width: 200, window_height: 100 });
+    expect(next.status).toBe(200);
+    expect(near(pixel(next.body, 100, 50), GREEN)).toBe(true);
   });
 });
