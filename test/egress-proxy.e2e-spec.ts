@@ -302,7 +302,7 @@ describe('EgressProxy (real sockets, loopback only)', () => {
       expect(fixture.paths()).not.toContain('/via-localhost');
     });
 
-    it('keeps a bounded record of recent denials by normalised host', async () => {
+    it('keeps a bounded record of recent denials by normalised host and port', async () => {
       await sleep(5); // so nothing an earlier test did shares the millisecond
       const since = Date.now();
       await viaProxy(proxy, `http://0x7f000001:${canary.port}/`);
@@ -310,6 +310,9 @@ describe('EgressProxy (real sockets, loopback only)', () => {
       expect(proxy.wasDenied('2130706433', since)).toBe(true);
       expect(proxy.wasDenied('fixture.test', since)).toBe(false);
       expect(proxy.wasDenied('127.0.0.1', Date.now() + 1)).toBe(false);
+      // by port too: the policy decides on host and port, so another port of the host was not refused
+      expect(proxy.wasDenied('127.0.0.1', since, canary.port)).toBe(true);
+      expect(proxy.wasDenied('127.0.0.1', since, fixture.port)).toBe(false);
       expect(proxy.recentDenials(since)).toEqual([
         expect.objectContaining({ outcome: 'denied', kind: 'http', host: '127.0.0.1', port: canary.port }),
       ]);

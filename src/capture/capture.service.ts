@@ -218,15 +218,8 @@ export class CaptureService {
 
   /** A main-frame hop the egress proxy refused shows up as a browser error; report it as what it is. */
   private checkNotDenied(url: string, sinceMs: number): void {
-    if (!this.targetGuard) return;
-    let host: string;
-    try {
-      host = new URL(url).hostname;
-    } catch {
-      return;
-    }
-    if (host && this.targetGuard.wasDenied(host, sinceMs)) {
-      throw new BlockedTargetError(`${host} is not allowed by the network policy`);
+    if (this.targetGuard?.wasDenied(url, sinceMs)) {
+      throw new BlockedTargetError(`${new URL(url).hostname} is not allowed by the network policy`);
     }
   }
 }

@@ -34,8 +34,8 @@ export interface CaptureResult {
 export interface TargetGuard {
   /** Throws BlockedTargetError / NavigationError when the URL's host may not be reached. */
   checkUrl(url: string): Promise<void>;
-  /** Whether the network policy refused a connection to `host` since `sinceMs` (epoch ms). */
-  wasDenied(host: string, sinceMs: number): boolean;
+  /** Whether the network policy refused a connection to the host and port of `url` since `sinceMs` (epoch ms). */
+  wasDenied(url: string, sinceMs: number): boolean;
   /** Whether the policy refused any connection since `sinceMs` (a redirect hop's host is not known on failure). */
   deniedSince(sinceMs: number): boolean;
 }

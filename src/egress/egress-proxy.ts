@@ -198,15 +198,20 @@ export class EgressProxy {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Did the policy refuse `host` (any spelling) at or after `since` (a Date.now() value)? */
-  wasDenied(host: string, since: number): boolean {
+  /**
+   * Did the policy refuse `host` (any spelling), on `port` if given, at or
+   * after `since` (a Date.now() value)?
+   */
+  wasDenied(host: string, since: number, port?: number): boolean {
     let normalised: string;
     try {
       normalised = parseHost(host).host;
     } catch {
       normalised = host.toLowerCase();
     }
-    return this.recentFailures(since).some((f) => f.outcome === 'denied' && f.host === normalised);
+    return this.recentFailures(since).some(
+      (f) => f.outcome === 'denied' && f.host === normalised && (port === undefined || f.port === port),
+    );
   }
 
   /** Denials at or after `since`. */

@@ -26,8 +26,21 @@ export class EgressTargetGuard implements TargetGuard {
     }
   }
 
-  wasDenied(host: string, sinceMs: number): boolean {
-    return this.egress.wasDenied(host, sinceMs);
+  /**
+   * By host and port: the policy decides on both, so a refused request to
+   * another port of the same host (or another capture's refusal there) says
+   * nothing about this URL.
+   */
+  wasDenied(url: string, sinceMs: number): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    if (!parsed.hostname) return false;
+    const port = Number(parsed.port) || (['https:', 'wss:'].includes(parsed.protocol) ? 443 : 80);
+    return this.egress.wasDenied(parsed.hostname, sinceMs, port);
   }
 
   deniedSince(sinceMs: number): boolean {

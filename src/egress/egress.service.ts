@@ -61,9 +61,9 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     return chromeProxyArgs(this.proxyUrl);
   }
 
-  /** Did the proxy refuse `host` (any spelling) at or after `since` (a Date.now() value)? */
-  wasDenied(host: string, since: number): boolean {
-    return this.proxy.wasDenied(host, since);
+  /** Did the proxy refuse `host` (any spelling), on `port` if given, at or after `since` (a Date.now() value)? */
+  wasDenied(host: string, since: number, port?: number): boolean {
+    return this.proxy.wasDenied(host, since, port);
   }
 
   /** Everything the proxy refused at or after `since` (recent and bounded). */
