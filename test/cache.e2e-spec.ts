@@ -48,6 +48,18 @@ describe('Response cache, in memory (real Chromium)', () => {
       .start();
     counted('/counted');
     counted('/cookie');
+    counted('/scripted');
+    // A page an interaction changes: the click leaves a mark the HTML capture shows.
+    fixture.route('/clickable', (_req, res) => {
+      const n = (visits.get('/clickable') ?? 0) + 1;
+      visits.set('/clickable', n);
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(
+        `<!doctype html><html><body><p>visit ${n}</p>` +
+          `<button id="press" onclick="document.getElementById('state').textContent = 'clicked'">press</button>` +
+          `<p id="state">untouched</p></body></html>`,
+      );
+    });
     let flaky = 0;
     fixture.route('/flaky', (_req, res) => {
       flaky++;
@@ -244,6 +256,65 @@ describe('Response cache, in memory (real Chromium)', () => {
     ).rejects.toThrow('X-Cache BYPASS');
   });
 
+  it('stores a request with custom_js under its full request, apart from the same URL without it', async () => {
+    const plain = { url: fixture.url('/scripted'), format: 'html', wait_for_network: 'none' };
+    const scripted = { ...plain, custom_js: 'document.body.style.background="red"' };
+    const otherScript = { ...plain, custom_js: 'document.body.style.background="blue"' };
+
+    const plainFirst = await svc.capture(plain);
+    expect(plainFirst.headers['x-cache']).toBe('MISS');
+    expect(plainFirst.body.toString()).not.toContain('background');
+    const scriptedFirst = await svc.capture(scripted);
+    expect(scriptedFirst.status).toBe(200);
+    expect(scriptedFirst.headers['x-cache']).toBe('MISS');
+    expect(scriptedFirst.body.toString()).toContain('background: red');
+    expect(fixture.hits('/scripted')).toHaveLength(2);
+
+    // each answers from its own entry, with its own bytes
+    const scriptedAgain = await svc.capture(scripted);
+    expect(scriptedAgain.headers['x-cache']).toBe('HIT');
+    expect(Buffer.compare(scriptedAgain.body, scriptedFirst.body)).toBe(0);
+    const plainAgain = await svc.capture(plain);
+    expect(plainAgain.headers['x-cache']).toBe('HIT');
+    expect(Buffer.compare(plainAgain.body, plainFirst.body)).toBe(0);
+    expect(plainAgain.headers.etag).not.toBe(scriptedAgain.headers.etag);
+    expect(fixture.hits('/scripted')).toHaveLength(2);
+
+    // another script is another capture
+    const other = await svc.capture(otherScript);
+    expect(other.headers['x-cache']).toBe('MISS');
+    expect(other.body.toString()).toContain('background: blue');
+    expect(fixture.hits('/scripted')).toHaveLength(3);
+  });
+
+  it('stores a request with interactions under its full request, apart from the same URL without them', async () => {
+    const plain = { url: fixture.url('/clickable'), format: 'html', wait_for_network: 'none' };
+    const clicked = { ...plain, interactions: [{ action: 'click', selector: '#press' }] };
+
+    const plainFirst = await svc.capture(plain);
+    expect(plainFirst.headers['x-cache']).toBe('MISS');
+    expect(plainFirst.body.toString()).toContain('<p id="state">untouched</p>');
+    const clickedFirst = await svc.capture(clicked);
+    expect(clickedFirst.status).toBe(200);
+    expect(clickedFirst.headers['x-cache']).toBe('MISS');
+    expect(clickedFirst.body.toString()).toContain('<p id="state">clicked</p>');
+    expect(fixture.hits('/clickable')).toHaveLength(2);
+
+    const clickedAgain = await svc.capture(clicked);
+    expect(clickedAgain.headers['x-cache']).toBe('HIT');
+    expect(clickedAgain.body.toString()).toContain('<p id="state">clicked</p>');
+    expect(Buffer.compare(clickedAgain.body, clickedFirst.body)).toBe(0);
+    const plainAgain = await svc.capture(plain);
+    expect(plainAgain.headers['x-cache']).toBe('HIT');
+    expect(plainAgain.body.toString()).toContain('<p id="state">untouched</p>');
+    expect(fixture.hits('/clickable')).toHaveLength(2);
+
+    // the same step on another element is another capture
+    const hovered = await svc.capture({ ...plain, interactions: [{ action: 'hover', selector: '#press' }] });
+    expect(hovered.headers['x-cache']).toBe('MISS');
+    expect(fixture.hits('/clickable')).toHaveLength(3);
+  });
+
   it('counts hits, misses and bytes held in stats() and the Prometheus metrics', async () => {
     const stats = svc.app.get(CaptureCacheService).stats();
     expect(stats).toMatchObject({ enabled: true, backend: 'memory', available: true, in_flight: 0 });
@@ -304,6 +375,53 @@ describe('Response cache size limits (real Chromium)', () => {
     expect(first.headers['x-cache']).toBe('MISS');
     expect((await capture('/big')).headers['x-cache']).toBe('MISS');
     expect(fixture.hits('/big')).toHaveLength(2);
+  });
+});
+
+describe('Response cache entry limit, CACHE_MAX_SIZE=2 (real Chromium)', () => {
+  let fixture: FixtureServer;
+  let svc: TestApp;
+  const capture = (path: string) =>
+    svc.capture({ url: fixture.url(path), format: 'html', wait_for_network: 'none' });
+  /** Asks for `path` and returns what the cache said. */
+  const cacheOf = async (path: string) => {
+    const res = await capture(path);
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toContain(`<h1>${path}</h1>`);
+    return res.headers['x-cache'] as string;
+  };
+
+  beforeAll(async () => {
+    fixture = new FixtureServer();
+    for (const path of ['/a', '/b', '/c']) fixture.page(path, PAGE(path));
+    await fixture.start();
+    // entries of a few hundred bytes: only the entry count can evict
+    svc = await startApp({ NETWORK_ALLOW: `127.0.0.1:${fixture.port}`, CACHE_MAX_SIZE: '2' });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await fixture?.stop();
+  });
+
+  it('keeps at most 2 entries and evicts the least recently used one', async () => {
+    expect([await cacheOf('/a'), await cacheOf('/b'), await cacheOf('/c')]).toEqual(['MISS', 'MISS', 'MISS']);
+    // /a, the oldest, made room for /c
+    expect(await cacheOf('/a')).toBe('MISS');
+    expect(fixture.hits('/a')).toHaveLength(2);
+    // storing /a again pushed out /b, the least recently used; /c stayed
+    expect(await cacheOf('/c')).toBe('HIT');
+    expect(fixture.hits('/c')).toHaveLength(1);
+    // recency, not insertion order: /c was just read, so /b pushes out /a (inserted after /c)
+    expect(await cacheOf('/b')).toBe('MISS');
+    expect(await cacheOf('/c')).toBe('HIT');
+    expect(await cacheOf('/a')).toBe('MISS');
+    expect(fixture.hits('/a')).toHaveLength(3);
+    expect(fixture.hits('/b')).toHaveLength(2);
+    expect(fixture.hits('/c')).toHaveLength(1);
+    const stats = svc.app.get(CaptureCacheService).stats();
+    expect(stats.entries).toBe(2);
+    expect(stats.evictions).toBeGreaterThanOrEqual(4);
   });
 });
 

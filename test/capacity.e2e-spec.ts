@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { ServerResponse } from 'node:http';
+import { CaptureService } from '../src/capture/capture.service';
+import { Deadline } from '../src/common/deadline';
 import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp, waitFor } from './helpers/app';
 import { pixel, pngSize } from './helpers/images';
@@ -222,5 +224,99 @@ describe('Admission and deadlines (MAX_CONCURRENT_CAPTURES=1, MAX_QUEUE=1)', () 
     expect(await waitFor(() => svc.pool.stats().activePages === 0)).toBe(true);
     expect(await metric('pixashot_captures_running')).toBe(0);
     expect(await metric('pixashot_capture_queue_length')).toBe(0);
+  });
+});
+
+/** REQUEST_TIMEOUT_MS of the block below: small (the config minimum is 1000), so a queued request runs out. */
+const SHORT_TIMEOUT_MS = 3000;
+/** How long /slow takes to answer: most of the budget. */
+const SLOW_PAGE_MS = 2500;
+/** Generous slack over the deadline for the answer to arrive; far less than a second capture would take. */
+const ANSWER_SLACK_MS = 2000;
+
+/**
+ * The request deadline counts from arrival, queue time included: a request
+ * that waits in the queue is answered at its own deadline, not at the
+ * deadline plus the time its capture would take once it got a slot.
+ */
+describe('Deadline includes queue time (MAX_CONCURRENT_CAPTURES=1, MAX_QUEUE=1, REQUEST_TIMEOUT_MS=3000)', () => {
+  let fixture: FixtureServer;
+  let svc: TestApp;
+  const seen = (id: string) =>
+    fixture.requests.some((r) => new URL(r.path, 'http://x').searchParams.get('id') === id);
+  /** Sends a capture and resolves with its response and the ms from sending to the answer. */
+  const timed = (body: object) => {
+    const sentAt = Date.now();
+    return svc.capture(body).then((res) => ({ res, elapsed: Date.now() - sentAt }));
+  };
+
+  beforeAll(async () => {
+    fixture = await new FixtureServer()
+      .page('/ok', GREEN)
+      .route('/slow', (_req, res) => {
+        setTimeout(() => {
+          if (res.writableEnded || res.destroyed) return;
+          res.writeHead(200, { 'Content-Type': 'text/html' });
+          res.end(GREEN);
+        }, SLOW_PAGE_MS);
+      })
+      .start();
+    svc = await startApp({
+      NETWORK_ALLOW: `127.0.0.1:${fixture.port}`,
+      MAX_CONCURRENT_CAPTURES: '1',
+      MAX_QUEUE: '1',
+      REQUEST_TIMEOUT_MS: String(SHORT_TIMEOUT_MS),
+    });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await fixture?.stop();
+  });
+
+  it('answers a capture queued behind a slow one at its own deadline (504/503), not at the deadline plus its capture', async () => {
+    const first = timed({ url: fixture.url('/slow?id=first'), ...quick });
+    expect(await waitFor(() => seen('first'))).toBe(true); // it holds the only slot
+    const second = timed({ url: fixture.url('/slow?id=second'), ...quick });
+
+    const { res } = await first;
+    expect([200, 504]).toContain(res.status); // done, or cut at its deadline: either way the slot passed on
+    const { res: queued, elapsed } = await second;
+    // Whatever time was left after the queue was not enough for a 2.5 s page: timed out, never a capture.
+    // 504 when it got the slot with a sliver of its budget left; 503 if its deadline passed still queued.
+    expect({ status: queued.status, type: queued.body?.error_type }).toEqual(
+      queued.status === 503 ? { status: 503, type: 'CapacityError' } : { status: 504, type: 'TimeoutError' },
+    );
+    // Waited until its deadline, counted from its arrival; with a fresh budget after the queue it would
+    // have been answered (200) about SLOW_PAGE_MS after the first finished.
+    expect(elapsed).toBeGreaterThanOrEqual(SHORT_TIMEOUT_MS - 500);
+    expect(elapsed).toBeLessThan(SHORT_TIMEOUT_MS + ANSWER_SLACK_MS);
+  });
+
+  it('answers 503 at its deadline a request that never got a slot, and never lets it reach the browser', async () => {
+    // A capture slot held past the queued request's whole budget: only an admission the test holds
+    // can outlive it, since every capture is itself cut at REQUEST_TIMEOUT_MS.
+    const release = await svc.app.get(CaptureService).admission.enter(new Deadline(60_000));
+    const fallback = setTimeout(release, SHORT_TIMEOUT_MS + ANSWER_SLACK_MS + 2000); // if the queue never gives up
+    try {
+      const { res, elapsed } = await timed({ url: fixture.url('/ok?id=never-admitted'), ...quick });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({
+        status: 'error',
+        error_type: 'CapacityError',
+        error_details: 'No capture slot became free before the request deadline',
+      });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(elapsed).toBeGreaterThanOrEqual(SHORT_TIMEOUT_MS - 500); // it was queued, not turned away
+      expect(elapsed).toBeLessThan(SHORT_TIMEOUT_MS + ANSWER_SLACK_MS);
+    } finally {
+      clearTimeout(fallback);
+      release();
+    }
+    // The freed slot goes to the next request, not to the one that was answered already.
+    const next = await svc.capture({ url: fixture.url('/ok?id=after'), ...quick });
+    expect(next.status).toBe(200);
+    expect(seen('after')).toBe(true);
+    expect(seen('never-admitted')).toBe(false);
   });
 });

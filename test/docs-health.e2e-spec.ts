@@ -1,4 +1,6 @@
 import { getMetadataStorage } from 'class-validator';
+import { CAPTURE_DEFAULTS } from '../src/capture/capture-defaults';
+import { CookieDto, GeolocationDto, InteractionDto } from '../src/capture/dto/capture-parts.dto';
 import { CaptureRequestDto } from '../src/capture/dto/capture-request.dto';
 import { startApp, TestApp } from './helpers/app';
 
@@ -72,6 +74,140 @@ describe('Swagger and health endpoints', () => {
     const bundle = await svc.http().get('/docs/swagger-ui-bundle.js');
     expect(bundle.status).toBe(200);
     expect(bundle.text.length).toBeGreaterThan(100000);
+  });
+
+  /** OpenAPI schema object (only the parts these checks read). */
+  type SchemaObject = {
+    type?: string;
+    $ref?: string;
+    allOf?: SchemaObject[];
+    items?: SchemaObject;
+    properties?: Record<string, SchemaObject>;
+    description?: string;
+    example?: unknown;
+    default?: unknown;
+    minimum?: number;
+    maximum?: number;
+  };
+  const captureSchemas = async () => {
+    const res = await svc.http().get('/docs-json');
+    expect(res.status).toBe(200);
+    return res.body.components.schemas as Record<string, SchemaObject>;
+  };
+  /** The component a property points at (`$ref`, `allOf: [{$ref}]`, or the items of an array of either). */
+  const referenced = (
+    schemas: Record<string, SchemaObject>,
+    prop: SchemaObject,
+  ): SchemaObject | undefined => {
+    const ref = prop.$ref ?? prop.allOf?.find((p) => p.$ref)?.$ref ?? prop.items?.$ref;
+    return ref ? schemas[ref.replace('#/components/schemas/', '')] : undefined;
+  };
+  /** @Min / @Max of each property of a DTO, from class-validator's metadata (the validation the API runs). */
+  const boundsOf = (dto: new () => object) => {
+    const bounds: Record<string, { minimum?: number; maximum?: number }> = {};
+    for (const m of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+      if (m.name !== 'min' && m.name !== 'max') continue;
+      bounds[m.propertyName] = {
+        ...bounds[m.propertyName],
+        [m.name === 'min' ? 'minimum' : 'maximum']: m.constraints[0] as number,
+      };
+    }
+    return bounds;
+  };
+
+  it('gives every capture request property a type (or $ref), a description and an example', async () => {
+    const schemas = await captureSchemas();
+    const properties = Object.entries(schemas.CaptureRequestDto.properties ?? {});
+    expect(properties.length).toBeGreaterThan(40);
+    const gaps: string[] = [];
+    for (const [name, prop] of properties) {
+      const target = referenced(schemas, prop);
+      if (!prop.type && !target) gaps.push(`${name}: no type and no $ref`);
+      if ((prop.$ref || prop.allOf) && !target) gaps.push(`${name}: $ref to a component that does not exist`);
+      if (typeof prop.description !== 'string' || prop.description.trim().length < 5) {
+        gaps.push(`${name}: no description`);
+      }
+      // An object field may take its example from the component it refers to: every property there has one.
+      const componentExample =
+        target?.example !== undefined ||
+        (target?.properties !== undefined &&
+          Object.values(target.properties).every((p) => p.example !== undefined));
+      if (prop.example === undefined && !componentExample) gaps.push(`${name}: no example`);
+      if (prop.type === 'array' && !prop.items) gaps.push(`${name}: an array without items`);
+    }
+    expect(gaps).toEqual([]);
+    // the nested components exist and are typed too
+    for (const component of ['InteractionDto', 'InteractionWaitDto', 'CookieDto', 'GeolocationDto']) {
+      expect({ component, type: schemas[component]?.type }).toEqual({ component, type: 'object' });
+    }
+    expect(referenced(schemas, schemas.CaptureRequestDto.properties!.geolocation)).toBe(
+      schemas.GeolocationDto,
+    );
+    expect(referenced(schemas, schemas.CaptureRequestDto.properties!.interactions)).toBe(
+      schemas.InteractionDto,
+    );
+    expect(referenced(schemas, schemas.CaptureRequestDto.properties!.cookies)).toBe(schemas.CookieDto);
+  });
+
+  it('shows every default of CAPTURE_DEFAULTS, exactly, on its field', async () => {
+    const props = (await captureSchemas()).CaptureRequestDto.properties!;
+    const entries = Object.entries(CAPTURE_DEFAULTS);
+    expect(entries.length).toBeGreaterThanOrEqual(20);
+    for (const [field, value] of entries) {
+      expect({ field, default: props[field]?.default }).toEqual({ field, default: value });
+    }
+  });
+
+  it('shows minimum and maximum on every numeric field whose DTO has @Min / @Max, equal to them', async () => {
+    const schemas = await captureSchemas();
+    const cases: Array<[string, new () => object]> = [
+      ['CaptureRequestDto', CaptureRequestDto],
+      ['InteractionDto', InteractionDto],
+      ['GeolocationDto', GeolocationDto],
+      ['CookieDto', CookieDto],
+    ];
+    let checked = 0;
+    for (const [component, dto] of cases) {
+      const bounds = boundsOf(dto);
+      const props = schemas[component].properties!;
+      const numeric = Object.keys(props).filter((name) => ['number', 'integer'].includes(props[name].type!));
+      // every field the DTO bounds is numeric in the document, and shows those bounds
+      for (const [field, expected] of Object.entries(bounds)) {
+        const where = `${component}.${field}`;
+        expect({ where, numeric: numeric.includes(field) }).toEqual({ where, numeric: true });
+        const shown = { minimum: props[field].minimum, maximum: props[field].maximum };
+        expect({ where, ...shown }).toEqual({
+          where,
+          minimum: expected.minimum,
+          maximum: expected.maximum,
+        });
+        checked++;
+      }
+    }
+    // the request's own numeric fields: all of them are bounded below, and these above too
+    const requestBounds = boundsOf(CaptureRequestDto);
+    const requestProps = schemas.CaptureRequestDto.properties!;
+    for (const field of [
+      'window_width',
+      'window_height',
+      'pixel_density',
+      'image_quality',
+      'pdf_scale',
+      'delay_capture',
+    ]) {
+      expect({ field, maximum: requestProps[field].maximum }).toEqual({
+        field,
+        maximum: requestBounds[field].maximum,
+      });
+      expect(requestProps[field].maximum).toEqual(expect.any(Number));
+    }
+    for (const [field, prop] of Object.entries(requestProps)) {
+      if (prop.type === 'number')
+        expect({ field, minimum: prop.minimum }).toEqual({ field, minimum: expect.any(Number) });
+    }
+    expect(requestProps.pixel_density).toMatchObject({ minimum: 0.5, maximum: 3 });
+    expect(requestProps.delay_capture).toMatchObject({ minimum: 0, maximum: 30000 });
+    expect(checked).toBeGreaterThanOrEqual(12);
   });
 
   it('answers liveness and readiness with terminus bodies', async () => {
