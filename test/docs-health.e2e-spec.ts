@@ -137,9 +137,17 @@ describe('Swagger and health endpoints', () => {
     }
     expect(gaps).toEqual([]);
     // the nested components exist and are typed too
+    const nestedGaps: string[] = [];
     for (const component of ['InteractionDto', 'InteractionWaitDto', 'CookieDto', 'GeolocationDto']) {
       expect({ component, type: schemas[component]?.type }).toEqual({ component, type: 'object' });
+      // and so is every field inside them
+      for (const [name, prop] of Object.entries(schemas[component].properties ?? {})) {
+        if (!(prop.description ?? '').trim()) nestedGaps.push(`${component}.${name}: no description`);
+        if (prop.example === undefined && !referenced(schemas, prop))
+          nestedGaps.push(`${component}.${name}: no example`);
+      }
     }
+    expect(nestedGaps).toEqual([]);
     expect(referenced(schemas, schemas.CaptureRequestDto.properties!.geolocation)).toBe(
       schemas.GeolocationDto,
     );

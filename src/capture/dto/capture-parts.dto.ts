@@ -83,7 +83,11 @@ function IsWaitValue() {
 
 /** What a `wait_for` interaction waits for: a selector, a number of ms, or a quiet network. */
 export class InteractionWaitDto {
-  @ApiProperty({ enum: INTERACTION_WAITS, example: 'selector' })
+  @ApiProperty({
+    enum: INTERACTION_WAITS,
+    description: 'What to wait for: a selector to become visible, a number of ms, or the network to settle.',
+    example: 'selector',
+  })
   @IsIn(INTERACTION_WAITS)
   type: (typeof INTERACTION_WAITS)[number];
 
@@ -153,13 +157,13 @@ export class InteractionDto {
 }
 
 export class CookieDto {
-  @ApiProperty({ example: 'session' })
+  @ApiProperty({ description: 'Cookie name.', example: 'session' })
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
   name: string;
 
-  @ApiProperty({ example: 'abc123' })
+  @ApiProperty({ description: 'Cookie value.', example: 'abc123' })
   @IsString()
   @MaxLength(4096)
   value: string;
@@ -169,22 +173,26 @@ export class CookieDto {
   @IsString()
   domain?: string;
 
-  @ApiPropertyOptional({ example: '/' })
+  @ApiPropertyOptional({ description: 'Path the cookie applies to.', default: '/', example: '/' })
   @IsOptional()
   @IsString()
   path?: string;
 
-  @ApiPropertyOptional({ example: false })
+  @ApiPropertyOptional({ description: 'Sent over HTTPS only.', example: false })
   @IsOptional()
   @IsBoolean()
   secure?: boolean;
 
-  @ApiPropertyOptional({ example: true })
+  @ApiPropertyOptional({ description: 'Hidden from page scripts (document.cookie).', example: true })
   @IsOptional()
   @IsBoolean()
   http_only?: boolean;
 
-  @ApiPropertyOptional({ enum: ['Strict', 'Lax', 'None'], example: 'Lax' })
+  @ApiPropertyOptional({
+    enum: ['Strict', 'Lax', 'None'],
+    description: 'SameSite attribute.',
+    example: 'Lax',
+  })
   @IsOptional()
   @IsIn(['Strict', 'Lax', 'None'])
   same_site?: 'Strict' | 'Lax' | 'None';
@@ -196,13 +204,13 @@ export class CookieDto {
 }
 
 export class GeolocationDto {
-  @ApiProperty({ minimum: -90, maximum: 90, example: 52.52 })
+  @ApiProperty({ description: 'Degrees north.', minimum: -90, maximum: 90, example: 52.52 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(-90)
   @Max(90)
   latitude: number;
 
-  @ApiProperty({ minimum: -180, maximum: 180, example: 13.405 })
+  @ApiProperty({ description: 'Degrees east.', minimum: -180, maximum: 180, example: 13.405 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(-180)
   @Max(180)

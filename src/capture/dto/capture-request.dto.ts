@@ -419,6 +419,7 @@ export class CaptureRequestDto {
     description:
       'Position the page sees, with the geolocation permission granted for every origin of this capture (accuracy defaults to 10 m).',
     type: () => GeolocationDto,
+    example: { latitude: 52.52, longitude: 13.405, accuracy: 10 },
   })
   @IsOptional()
   @ValidateNested()
