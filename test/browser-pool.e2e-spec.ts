@@ -52,18 +52,20 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
       const [first] = app.pool.browserPids();
       const slow = { ...PAGE, delay_capture: 1000 };
 
-      // use 1 of 2: while it runs, the context for use 2 is already open
+      // use 1 of 2 takes it; the next one opens while it renders
       const one = app.capture(slow).then((res) => res); // supertest sends on then()
       expect(await waitFor(() => app.pool.stats().activePages === 1)).toBe(true);
-      expect(prepared()).toBe(1);
+      expect(prepared()).toBe(0); // taken, and this capture is still in its delay
       expect((await one).status).toBe(200);
+      expect(prepared()).toBe(1);
       expect(await waitFor(() => app.pool.stats().activePages === 0)).toBe(true); // its context closed
 
-      // use 2 of 2: nothing is opened for a capture that will never come to this browser
+      // use 2 of 2: nothing is opened for a capture that will never come to this browser (and its
+      // successor needs far longer to launch than the answer takes to arrive)
       const two = app.capture(slow).then((res) => res);
       expect(await waitFor(() => app.pool.stats().activePages === 1)).toBe(true);
-      expect(prepared()).toBe(0);
       expect((await two).status).toBe(200);
+      expect(prepared()).toBe(0);
 
       // its successor opens one at launch, and readiness shows it
       expect(await waitFor(() => prepared() === 1 && !app.pool.browserPids().includes(first))).toBe(true);

@@ -36,6 +36,12 @@ export interface PageLease {
   page: Page;
   context: BrowserContext;
   browser: Browser;
+  /**
+   * Starts opening the next capture's context on this browser now. Call it
+   * where the capture leaves the browser's main thread mostly idle (while
+   * rendering); otherwise the teardown starts it.
+   */
+  prepareNext: () => void;
 }
 
 /** Raised when the browser under a capture went away mid-flight. */
@@ -199,7 +205,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         this.killHung(state, 'did not open a page in time');
         throw new BrowserCrashedError();
       }
-      const result = await fn({ ...prepared, browser: state.browser });
+      const result = await fn({
+        ...prepared,
+        browser: state.browser,
+        prepareNext: () => this.prepareSpare(state),
+      });
       succeeded = true;
       return result;
     } catch (err) {
@@ -207,6 +217,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       throw err;
     } finally {
       const context = prepared?.context;
+      this.prepareSpare(state);
       const teardown = (async () => {
         if (context) await this.closeContext(state, context);
         this.releaseSlot(state);
@@ -218,13 +229,14 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   /**
    * The browser's prepared page (waited for if it is still opening; a new
    * one if preparing it failed), or a new one; undefined if the browser
-   * does not open one in time. The next spare starts opening at once.
+   * does not open one in time. The next spare opens when the capture calls
+   * `prepareNext` or ends: opening one at once would compete with this
+   * capture's navigation for Chrome's main thread.
    */
   private takePage(state: BrowserState): Promise<PreparedPage | undefined> {
     const spare = state.spare;
     state.spare = undefined;
     const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
-    this.prepareSpare(state);
     return withTimeout(opening, OPEN_TIMEOUT_MS);
   }
 

@@ -138,6 +138,7 @@ export class CaptureService {
     this.checkNotDenied(page.url(), navigatedAt);
     clock.lap('wait');
 
+    lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
     const rendered = await render(page, opts, this.config.MAX_CAPTURE_HEIGHT);
     const title = await page.title().catch(() => '');
     clock.lap('capture');
