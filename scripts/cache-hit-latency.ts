@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { percentile } from './bench/bench-lib';
 
 export interface CacheHitLatency {
   /** Hits measured (the priming request is not counted). */
@@ -19,8 +20,6 @@ export interface CacheHitLatencyOptions {
   token?: string;
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /**

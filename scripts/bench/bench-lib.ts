@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { descendantsOf } from '../../test/helpers/processes';
 
 /** The page every run captures: an <h1> and ~2,400 characters of text, no subresources. */
 export const BENCH_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
@@ -91,31 +92,13 @@ function pssKb(pid: number): number {
   }
 }
 
-/** `pid` and every process below it. */
-function processTree(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // ended while listed
-    }
-  }
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]) ?? []));
-  return tree;
-}
-
 /** Samples the summed PSS of a process tree every 100 ms until stopped; resolves the peak in MiB. */
 export function samplePeakPss(rootPid: number): { stop: () => number } {
   let peakKb = 0;
   const sample = () => {
     peakKb = Math.max(
       peakKb,
-      processTree(rootPid).reduce((sum, pid) => sum + pssKb(pid), 0),
+      [rootPid, ...descendantsOf(rootPid)].reduce((sum, pid) => sum + pssKb(pid), 0),
     );
   };
   sample();

@@ -27,6 +27,7 @@ import { measureCacheHitLatency } from '../cache-hit-latency';
 import {
   BENCH_PAGE,
   LoadResult,
+  percentile,
   runLoad,
   samplePeakPss,
   startBenchPage,
@@ -88,7 +89,6 @@ const pooled = (runs: LoadResult[]): LoadResult => ({
   latencies: runs.flatMap((r) => r.latencies),
   elapsedMs: runs.reduce((sum, r) => sum + r.elapsedMs, 0),
 });
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ROUNDS = 3;
 
 async function main() {
@@ -258,8 +258,8 @@ async function main() {
   }
 
   report(rows, serviceChrome, {
-    latency: median(ratios.latency),
-    throughput: median(ratios.throughput),
+    latency: percentile(ratios.latency, 50),
+    throughput: percentile(ratios.throughput, 50),
   });
 }
 

@@ -1,7 +1,7 @@
 // The baselines of the benchmark, run in a child process of their own so the
 // memory of "node + Puppeteer + Chrome" is measured the same way as the
-// service's. The parent sends one job at a time and gets its LoadResult back;
-// around the memory-sampled job it is told when to start and stop sampling.
+// service's (the parent samples this process's tree). The parent sends one
+// job at a time and gets its LoadResult back.
 import puppeteer, { Browser, Page, ScreenshotOptions } from 'puppeteer-core';
 import { BASE_CHROME_ARGS, headlessModeFor } from '../../src/browser-pool/chrome-path';
 import { LoadResult, runLoad } from './bench-lib';
