@@ -3,6 +3,7 @@ import { BlockedTargetError, NavigationError } from '../common/errors';
 import type { TargetGuard } from '../capture/capture.types';
 import { EgressDeniedError, EgressLookupError } from './egress.errors';
 import { EgressService } from './egress.service';
+import { parseUrlHost } from './network-policy';
 
 /**
  * The capture pipeline's view of the network policy: a fast pre-check of the
@@ -32,15 +33,13 @@ export class EgressTargetGuard implements TargetGuard {
    * nothing about this URL.
    */
   wasDenied(url: string, sinceMs: number): boolean {
-    let parsed: URL;
+    let target: ReturnType<typeof parseUrlHost>;
     try {
-      parsed = new URL(url);
+      target = parseUrlHost(url);
     } catch {
-      return false;
+      return false; // no network target (about:, data:, an error page's scheme)
     }
-    if (!parsed.hostname) return false;
-    const port = Number(parsed.port) || (['https:', 'wss:'].includes(parsed.protocol) ? 443 : 80);
-    return this.egress.wasDenied(parsed.hostname, sinceMs, port);
+    return this.egress.wasDenied(target.host.host, sinceMs, target.port);
   }
 
   deniedSince(sinceMs: number): boolean {
