@@ -23,7 +23,7 @@ FROM node:24-bookworm-slim AS runtime
 # in the image for CHROME_PATH=/usr/bin/chromium where a page needs the new headless mode.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium chromium-headless-shell \
-       fonts-liberation fonts-noto-color-emoji tini \
+       fonts-liberation fonts-noto-color-emoji fonts-noto-core fonts-noto-cjk tini \
     && rm -rf /var/lib/apt/lists/*
 # Fixed uid/gid 10001: the Helm chart's securityContext runs as the same ids.
 RUN groupadd --system --gid 10001 pixashot \
