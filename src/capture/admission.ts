@@ -15,10 +15,14 @@ const SHUTDOWN_RETRY_AFTER_S = 5;
  * immediate CapacityError. A waiter leaves the queue when its deadline
  * passes or its client disconnects. On shutdown the gate closes: nothing
  * new starts, the queue is turned away, running captures may finish.
+ * Asynchronous jobs enter through `enterBackground`: they take only the
+ * slots synchronous requests leave free.
  */
 export class Admission {
   private running = 0;
   private readonly queue: Waiter[] = [];
+  /** Asynchronous jobs waiting for a slot: served only when no synchronous request waits. */
+  private readonly background: Waiter[] = [];
   private closed = false;
   /** Resolved whenever `running` drops to zero; see `idle()`. */
   private idleWaiters: (() => void)[] = [];
@@ -30,6 +34,11 @@ export class Admission {
 
   get runningCount(): number {
     return this.running;
+  }
+
+  /** True once shutdown closed the gate. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get queuedCount(): number {
@@ -77,10 +86,44 @@ export class Admission {
     return this.releaser();
   }
 
+  /**
+   * For asynchronous jobs: resolves with a release function once a slot is
+   * free and no synchronous request is waiting for one; a freed slot always
+   * goes to a waiting synchronous request first. No deadline (a job may wait
+   * as long as synchronous traffic keeps the slots); `signal` takes it out.
+   */
+  async enterBackground(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw new ClientGoneError();
+    if (this.closed) throw shuttingDown();
+    if (this.running < this.maxRunning && this.queue.length === 0) {
+      this.running++;
+      return this.releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const leave = (err: Error) => {
+        const i = this.background.indexOf(waiter);
+        if (i >= 0) this.background.splice(i, 1);
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        fail: leave,
+      };
+      const onAbort = () => leave(new ClientGoneError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.background.push(waiter);
+    });
+    return this.releaser();
+  }
+
   /** Stops admitting: later `enter` calls and everyone still queued get a 503 at once. */
   close(): void {
     this.closed = true;
-    for (const waiter of this.queue.splice(0)) waiter.fail(shuttingDown());
+    for (const waiter of [...this.queue.splice(0), ...this.background.splice(0)]) waiter.fail(shuttingDown());
   }
 
   /** Resolves when no capture is running (at once if none is). */
@@ -94,7 +137,7 @@ export class Admission {
     return () => {
       if (released) return;
       released = true;
-      const next = this.queue.shift();
+      const next = this.queue.shift() ?? this.background.shift(); // synchronous requests first
       if (next) {
         next.grant(); // the slot passes straight to the next waiter
         return;

@@ -7,7 +7,7 @@ import { CaptureRequestDto } from './dto/capture-request.dto';
 import { presetProblem } from './user-agents';
 
 /** "interactions.0.selector: selector must be a string" for every failed constraint, nested ones included. */
-function describe(errors: ClassValidationError[], prefix = ''): string[] {
+export function describe(errors: ClassValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
     const path = prefix ? `${prefix}.${e.property}` : e.property;
     const failed = Object.entries(e.constraints ?? {});

@@ -54,10 +54,19 @@ export class CaptureService {
     this.admission = new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE);
   }
 
-  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
+  /**
+   * `admitted`: the release function of a slot the caller already holds
+   * (asynchronous jobs enter through `admission.enterBackground`); without
+   * it the capture queues for a slot under its deadline.
+   */
+  async capture(
+    request: CaptureRequestDto,
+    deadline: Deadline,
+    admitted?: () => void,
+  ): Promise<CaptureResult> {
     const opts = resolveCaptureOptions(request, this.config);
     const clock = new PhaseClock();
-    const release = await this.admission.enter(deadline);
+    const release = admitted ?? (await this.admission.enter(deadline));
     clock.lap('queue');
     const progress = { waitingForBrowser: false };
     // The client is answered when the deadline passes, whatever phase hangs (waiting for a browser,

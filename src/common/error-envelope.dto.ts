@@ -24,6 +24,8 @@ export class ErrorEnvelopeDto {
       'TimeoutError',
       'InternalError',
       'NotFoundError',
+      'JobNotReadyError',
+      'JobFinishedError',
     ],
   })
   error_type: string;

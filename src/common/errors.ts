@@ -56,6 +56,17 @@ export class CapacityError extends PixashotError {
 export class TimeoutError extends PixashotError {
   readonly errorType = 'TimeoutError';
 }
+export class NotFoundError extends PixashotError {
+  readonly errorType = 'NotFoundError';
+}
+/** The job's result is asked for while the job is still queued or running. */
+export class JobNotReadyError extends PixashotError {
+  readonly errorType = 'JobNotReadyError';
+}
+/** The job has already ended (DELETE of a finished job). */
+export class JobFinishedError extends PixashotError {
+  readonly errorType = 'JobFinishedError';
+}
 
 /** Status and fixed message of each error type: the table of API.md. */
 export const ERROR_TYPES: Record<string, { status: number; message: string }> = {
@@ -63,6 +74,8 @@ export const ERROR_TYPES: Record<string, { status: number; message: string }> = 
   AuthenticationError: { status: 403, message: 'Invalid authentication token' },
   NotFoundError: { status: 404, message: 'Not found' },
   MethodNotAllowedError: { status: 405, message: 'Method not allowed' },
+  JobNotReadyError: { status: 409, message: 'The capture job has not finished yet' },
+  JobFinishedError: { status: 409, message: 'The capture job has already finished' },
   BlockedTargetError: { status: 403, message: 'Target is not allowed by the network policy' },
   PayloadTooLargeError: { status: 413, message: 'Request body too large' },
   UnsupportedMediaTypeError: { status: 415, message: 'Unsupported media type' },

@@ -101,6 +101,32 @@ export class AppConfig {
   /** Captures larger than this are answered but never stored (a 40 MB PDF must not evict everything). */
   @Type(() => Number) @IsInt() @Min(1) CACHE_MAX_ENTRY_BYTES = 10 * 1024 * 1024;
 
+  // Asynchronous captures (need REDIS_URL)
+  /** false keeps Redis for the cache and rate limits only: the /captures routes answer 503 and readiness ignores Redis. */
+  @Transform(toBoolean) @IsBoolean() ASYNC_ENABLED = true;
+  /** Jobs this replica runs at once, in the capture slots synchronous requests leave free; 0 = submit only. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(1024) ASYNC_CONCURRENCY = 2;
+  /** Attempts of a capture whose failure is the service's own (browser crash, capacity). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(20) JOB_MAX_ATTEMPTS = 3;
+  /** Seconds a job, its result and its idempotency key are kept. */
+  @Type(() => Number) @IsInt() @Min(60) JOB_RESULT_TTL = 86400;
+  @Type(() => Number) @IsInt() @Min(1024) JOB_MAX_RESULT_BYTES = 10 * 1024 * 1024;
+  /** A job whose replica stopped renewing its lock for this long is handed to another replica. */
+  @Type(() => Number) @IsInt() @Min(1000) JOB_STALLED_INTERVAL_MS = 30000;
+  @IsOptional() @IsString() WEBHOOK_SIGNING_SECRET?: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(20) WEBHOOK_MAX_ATTEMPTS = 5;
+  @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 10000;
+  /** Like NETWORK_ALLOW, for webhook targets only (they are usually internal services). */
+  @IsOptional() @IsString() WEBHOOK_ALLOW?: string;
+  @IsOptional() @IsString() STORAGE_S3_BUCKET?: string;
+  @IsOptional() @IsString() STORAGE_S3_ENDPOINT?: string;
+  @IsOptional() @IsString() STORAGE_S3_REGION?: string;
+
+  /** Asynchronous captures run when Redis is configured and ASYNC_ENABLED is not false. */
+  get asyncEnabled(): boolean {
+    return this.ASYNC_ENABLED && !!this.REDIS_URL;
+  }
+
   /** Every configured bearer token: AUTH_TOKEN plus the AUTH_TOKENS list. */
   get authTokens(): string[] {
     return [...new Set([...toList(this.AUTH_TOKEN), ...toList(this.AUTH_TOKENS)])];
@@ -134,6 +160,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = describeProblems(validateSync(config, { stopAtFirstError: true }), env);
   problems.push(
     ...NetworkPolicy.validate({ allow: toList(config.NETWORK_ALLOW), deny: toList(config.NETWORK_DENY) }),
+    ...NetworkPolicy.validate({ allow: toList(config.WEBHOOK_ALLOW), deny: [] }).map((p) =>
+      p.replace(/^NETWORK_ALLOW/, 'WEBHOOK_ALLOW'),
+    ),
   );
   if (problems.length) throw new ConfigError(problems);
   if (config.BROWSER_POOL_MIN > config.BROWSER_POOL_MAX) {

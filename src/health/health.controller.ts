@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
 import { BrowserPoolHealthIndicator } from '../browser-pool/browser-pool.health';
+import { JobsHealthIndicator } from '../jobs/jobs.health';
 import { ShutdownHealthIndicator } from '../lifecycle/shutdown.health';
 
 /** Probes for Kubernetes: live = the process answers, ready = the pool can take work and shutdown has not begun. */
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly browserPool: BrowserPoolHealthIndicator,
     private readonly shutdown: ShutdownHealthIndicator,
+    private readonly jobs: JobsHealthIndicator,
   ) {}
 
   @Get()
@@ -24,6 +26,7 @@ export class HealthController {
       () => ({ process: { status: 'up' } }),
       () => this.browserPool.check(),
       () => this.shutdown.check(),
+      () => this.jobs.check(),
     ]);
   }
 
@@ -37,9 +40,14 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
-    summary: 'Readiness: the browser pool has a connected browser and the service is not shutting down',
+    summary:
+      'Readiness: the browser pool has a connected browser, the service is not shutting down, and (with asynchronous captures on) Redis answers',
   })
   ready() {
-    return this.health.check([() => this.browserPool.check(), () => this.shutdown.check()]);
+    return this.health.check([
+      () => this.browserPool.check(),
+      () => this.shutdown.check(),
+      () => this.jobs.check(),
+    ]);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { BrowserPoolModule } from '../browser-pool/browser-pool.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { HealthController } from './health.controller';
 
@@ -9,6 +10,7 @@ import { HealthController } from './health.controller';
     TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
     BrowserPoolModule,
     LifecycleModule,
+    JobsModule,
   ],
   controllers: [HealthController],
 })

@@ -1,0 +1,38 @@
+import type { Response } from 'express';
+import { CaptureResult } from './capture.types';
+
+/**
+ * Answers with a finished capture: the bytes (or JSON, or 204) and the
+ * headers of API.md. Synchronous captures and the results of asynchronous
+ * jobs leave through here, so both carry the same headers.
+ */
+export function sendCapture(res: Response, result: CaptureResult, responseType: string): void {
+  const { metadata, timings } = result;
+  if (!res.hasHeader('Server-Timing')) {
+    // a cache hit has set `cache;dur=N` already: no phase ran
+    res.setHeader(
+      'Server-Timing',
+      Object.entries(timings)
+        .map(([phase, ms]) => `${phase};dur=${ms}`)
+        .join(', '),
+    );
+  }
+  if (metadata.status_code !== null) res.setHeader('X-Target-Status', String(metadata.status_code));
+  res.setHeader('X-Final-Url', encodeURI(metadata.final_url));
+  res.setHeader('X-Network-Idle', String(metadata.network_idle));
+  if (metadata.truncated) res.setHeader('X-Capture-Truncated', 'true');
+
+  if (responseType === 'empty') {
+    res.status(204).end();
+    return;
+  }
+  if (responseType === 'json') {
+    res.status(200).json({ file: result.body.toString('base64'), format: metadata.format, metadata });
+    return;
+  }
+  res.status(200);
+  res.setHeader('Content-Type', result.contentType);
+  res.setHeader('Content-Length', String(result.body.length));
+  res.setHeader('Content-Disposition', `attachment; filename=screenshot.${metadata.format}`);
+  res.end(result.body);
+}
