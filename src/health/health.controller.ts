@@ -43,6 +43,8 @@ export class HealthController implements OnApplicationBootstrap {
   @HealthCheck()
   @ApiOperation({
     summary: 'Readiness: the browser pool has a connected browser and the service is not shutting down',
+    description:
+      'With REDIS_URL set, `redis.available` reports the connection; a Redis outage does not make the service unready (the cache is bypassed and rate limits are counted per replica meanwhile).',
   })
   ready() {
     return this.health.check(this.readinessChecks);
