@@ -9,8 +9,10 @@ import { ConfigModule } from './config/config.module';
 import { EgressModule } from './egress/egress.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RedisModule } from './redis/redis.module';
 
 @Module({})
 export class AppModule {
@@ -21,11 +23,13 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         MetricsModule.forRoot(config),
+        RedisModule.forRoot(config),
         EgressModule.forApp(),
         AuthModule,
         BrowserPoolModule,
         CaptureModule,
         JobsModule,
+        LifecycleModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -39,7 +39,7 @@ export type JobResult =
  * state and results to their owner only, cancels them.
  */
 @Injectable()
-export class CaptureJobsService implements OnModuleInit, OnApplicationShutdown {
+export class CaptureJobsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('CaptureJobs');
   private queue?: Queue<CaptureJobData>;
 
@@ -63,7 +63,7 @@ export class CaptureJobsService implements OnModuleInit, OnApplicationShutdown {
     this.metrics.readQueueDepth(() => queue.getJobCounts(...QUEUE_STATES));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.queue?.close();
   }
 

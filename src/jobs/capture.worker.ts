@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { parseCaptureRequest } from '../capture/capture-request.parser';
+import { Admission } from '../capture/admission';
 import { CaptureService } from '../capture/capture.service';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
 import { Deadline } from '../common/deadline';
@@ -52,6 +53,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
     private readonly config: AppConfig,
     private readonly redis: JobsRedis,
     private readonly captures: CaptureService,
+    private readonly admission: Admission,
     private readonly webhooks: WebhookService,
     private readonly metrics: JobsMetrics,
     @Inject(JobStore) private readonly store: JobStore,
@@ -112,7 +114,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
     }, CANCEL_POLL_MS);
     let release: (() => void) | undefined;
     try {
-      release = await this.captures.admission.enterBackground(abort.signal);
+      release = await this.admission.enterBackground(abort.signal);
       const request = parseCaptureRequest(job.data.request, this.config);
       const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
       const result = await this.captures.capture(request, deadline, release);

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { CaptureModule } from '../capture/capture.module';
 import { AppConfig } from '../config/app-config';
+import { RedisConnection } from '../redis/redis.connection';
 import { CaptureJobsService } from './capture-jobs.service';
 import { CaptureWorker } from './capture.worker';
 import { JobStore } from './job-store';
@@ -24,11 +25,16 @@ import { WebhookService } from './webhook.service';
   imports: [CaptureModule, TerminusModule],
   controllers: [JobsController],
   providers: [
-    { provide: JobsRedis, inject: [AppConfig], useFactory: (config: AppConfig) => new JobsRedis(config) },
+    {
+      provide: JobsRedis,
+      inject: [RedisConnection],
+      useFactory: (connection: RedisConnection) => new JobsRedis(connection),
+    },
     {
       provide: JOBS_STORE_CLIENT,
       inject: [AppConfig, JobsRedis],
-      useFactory: (config: AppConfig, redis: JobsRedis) => (config.asyncEnabled ? redis.storeClient() : null),
+      useFactory: (config: AppConfig, redis: JobsRedis) =>
+        config.asyncEnabled ? (redis.storeClient ?? null) : null,
     },
     {
       provide: JobStore,
@@ -52,18 +58,16 @@ import { WebhookService } from './webhook.service';
     CaptureWorker,
     JobsHealthIndicator,
   ],
-  exports: [JobsHealthIndicator],
 })
 export class JobsModule implements OnApplicationShutdown {
   constructor(
-    @Inject(JOBS_STORE_CLIENT) private readonly client: Redis | null,
     @Inject(RESULT_STORE) private readonly results: { close?: () => void } | null,
+    private readonly redis: JobsRedis,
   ) {}
 
-  /** Last: the queue and the workers have stopped using the store by now. */
+  /** Queues and workers stopped in beforeApplicationShutdown; their connections go now. */
   async onApplicationShutdown(): Promise<void> {
     this.results?.close?.();
-    if (this.client?.status === 'ready') await this.client.quit().catch(() => undefined);
-    this.client?.disconnect();
+    await this.redis.close();
   }
 }

@@ -1,40 +1,45 @@
-import Redis, { RedisOptions } from 'ioredis';
-import { AppConfig } from '../config/app-config';
-
-/** Bounds for the job store's commands: an API call never hangs on a slow or absent Redis. */
-const STORE_COMMAND_TIMEOUT_MS = 2000;
+import Redis from 'ioredis';
+import { RedisConnection } from '../redis/redis.connection';
 
 /**
- * The one place the jobs module makes Redis connections, all from REDIS_URL.
- * The store's client answers the API and gives up after a bound; BullMQ's
- * connections wait for Redis as long as it takes (its blocking commands
- * need `maxRetriesPerRequest: null`), since a worker must outlive a Redis
- * restart.
+ * The jobs module's Redis connections, all from the app's one
+ * RedisConnection. The job store uses its client as it is (commands fail
+ * at once while Redis is away: the API answers 503). BullMQ gets duplicates
+ * that wait for Redis as long as it takes, as BullMQ requires
+ * (`maxRetriesPerRequest: null`, an offline queue, no command timeout: its
+ * blocking commands wait on purpose), so a worker outlives a Redis restart.
  */
 export class JobsRedis {
-  constructor(private readonly config: AppConfig) {}
+  private readonly opened: Redis[] = [];
 
-  /** The job store's client. */
-  storeClient(): Redis {
-    return this.connect('pixashot-jobs', {
-      maxRetriesPerRequest: 1,
-      commandTimeout: STORE_COMMAND_TIMEOUT_MS,
-    });
+  constructor(private readonly connection: RedisConnection) {}
+
+  /** The job store's client (undefined without REDIS_URL). */
+  get storeClient(): Redis | undefined {
+    return this.connection.client;
   }
 
-  /** A connection for a BullMQ Queue or Worker (a Worker duplicates it for its blocking client). */
+  /** A connection for a BullMQ Queue or Worker (a Worker duplicates it again for its blocking client). */
   bullConnection(name: string): Redis {
-    return this.connect(name, { maxRetriesPerRequest: null, enableReadyCheck: false });
+    const client = this.connection.client!.duplicate({
+      connectionName: name,
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      enableReadyCheck: false,
+    });
+    client.on('error', () => undefined); // RedisConnection reports outages; BullMQ reconnects by itself
+    this.opened.push(client);
+    return client;
   }
 
-  private connect(name: string, options: RedisOptions): Redis {
-    const client = new Redis(this.config.REDIS_URL!, {
-      connectionName: name,
-      retryStrategy: (attempt) => Math.min(attempt * 250, 5000), // keep trying, never give up
-      disconnectTimeout: 200,
-      ...options,
-    });
-    client.on('error', () => undefined); // reconnects are logged by health and by failing calls, not per attempt
-    return client;
+  /** BullMQ leaves connections it was given open: closed here once queues and workers have stopped. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.opened.splice(0).map(async (client) => {
+        if (client.status === 'ready') await client.quit().catch(() => undefined);
+        client.disconnect();
+      }),
+    );
   }
 }

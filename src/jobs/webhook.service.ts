@@ -1,13 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { ValidationError } from '../common/errors';
 import { AppConfig, toList } from '../config/app-config';
@@ -48,7 +42,7 @@ const DELIVERY_CONCURRENCY = 8;
  * to a second lookup of the name.
  */
 @Injectable()
-export class WebhookService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class WebhookService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly policy: NetworkPolicy;
   private queue?: Queue<DeliveryData>;
@@ -187,12 +181,9 @@ export class WebhookService implements OnModuleInit, BeforeApplicationShutdown, 
     });
   }
 
-  /** Deliveries in flight finish (they are bounded by WEBHOOK_TIMEOUT_MS); queued ones wait for any replica. */
+  /** Deliveries in flight finish (bounded by WEBHOOK_TIMEOUT_MS); queued ones wait for any replica. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
     await this.queue?.close();
   }
 }
