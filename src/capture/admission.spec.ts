@@ -14,6 +14,40 @@ const outcome = (promise: Promise<unknown>) => {
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Admission', () => {
+  it('gives asynchronous jobs only the slots synchronous requests leave free', async () => {
+    const admission = new Admission(1, 5);
+    const job1 = await admission.enterBackground(); // a free slot and nobody waiting: the job takes it
+    const order: string[] = [];
+    const job2 = admission.enterBackground().then((release) => (order.push('job2'), release));
+    const sync = admission.enter(new Deadline(10_000)).then((release) => (order.push('sync'), release));
+    await flush();
+    expect(order).toEqual([]);
+    job1();
+    const syncRelease = await sync; // the synchronous request waited less, but it goes first
+    expect(order).toEqual(['sync']);
+    syncRelease();
+    (await job2)();
+    expect(order).toEqual(['sync', 'job2']);
+    expect(admission.runningCount).toBe(0);
+  });
+
+  it('takes a waiting job out when its signal aborts, and turns jobs away once closed', async () => {
+    const admission = new Admission(1, 5);
+    const release = await admission.enter(new Deadline(10_000));
+    const abort = new AbortController();
+    const waiting = outcome(admission.enterBackground(abort.signal));
+    abort.abort();
+    await flush();
+    expect(waiting.error).toBeInstanceOf(ClientGoneError);
+    const queued = outcome(admission.enterBackground());
+    admission.close();
+    await flush();
+    expect(queued.error).toBeInstanceOf(CapacityError);
+    await expect(admission.enterBackground()).rejects.toBeInstanceOf(CapacityError);
+    release();
+    expect(admission.runningCount).toBe(0);
+  });
+
   it('lets maxRunning in, queues the next, and rejects beyond the queue at once', async () => {
     const admission = new Admission(1, 1);
     const release1 = await admission.enter(new Deadline(10_000));
