@@ -52,8 +52,20 @@ const DOCUMENTED_CONFIG: Record<string, string> = {
   CACHE_MAX_TTL: '86400',
   CACHE_DEFAULT_TTL: '3600',
   CACHE_MAX_ENTRY_BYTES: '10485760',
+  ASYNC_ENABLED: 'true',
+  ASYNC_CONCURRENCY: '2',
+  JOB_MAX_ATTEMPTS: '3',
+  JOB_RESULT_TTL: '86400',
+  JOB_MAX_RESULT_BYTES: '10485760',
+  JOB_STALLED_INTERVAL_MS: '30000',
+  WEBHOOK_MAX_ATTEMPTS: '5',
+  WEBHOOK_TIMEOUT_MS: '10000',
+  WEBHOOK_ALLOW: '',
+  STORAGE_S3_BUCKET: '',
+  STORAGE_S3_ENDPOINT: '',
+  STORAGE_S3_REGION: '',
 };
-const SECRET_ENV = ['AUTH_TOKEN', 'AUTH_TOKENS', 'URL_SIGNING_SECRET', 'REDIS_URL'];
+const SECRET_ENV = ['AUTH_TOKEN', 'AUTH_TOKENS', 'URL_SIGNING_SECRET', 'REDIS_URL', 'WEBHOOK_SIGNING_SECRET'];
 
 // Every variable set to something other than its default, as a values file would hold it.
 const EVERY_CONFIG_CHANGED: Record<string, string | number | boolean> = {
@@ -89,6 +101,31 @@ const EVERY_CONFIG_CHANGED: Record<string, string | number | boolean> = {
   CACHE_MAX_TTL: 172800,
   CACHE_DEFAULT_TTL: 60,
   CACHE_MAX_ENTRY_BYTES: 1048576,
+  ASYNC_ENABLED: false,
+  ASYNC_CONCURRENCY: 0,
+  JOB_MAX_ATTEMPTS: 5,
+  JOB_RESULT_TTL: 3600,
+  JOB_MAX_RESULT_BYTES: 2097152,
+  JOB_STALLED_INTERVAL_MS: 10000,
+  WEBHOOK_MAX_ATTEMPTS: 8,
+  WEBHOOK_TIMEOUT_MS: 3000,
+  WEBHOOK_ALLOW: '10.0.40.0/24',
+  STORAGE_S3_BUCKET: 'captures',
+  STORAGE_S3_ENDPOINT: 'http://minio.storage:9000',
+  STORAGE_S3_REGION: 'eu-west-1',
+};
+
+/** KEDA scaling on the job queue, as an install using it would set it. */
+const KEDA_ON = {
+  autoscaling: { enabled: false },
+  keda: {
+    enabled: true,
+    maxReplicaCount: 20,
+    prometheus: {
+      serverAddress: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
+      threshold: '4',
+    },
+  },
 };
 
 const PRIVATE_IPV4 = [
@@ -147,6 +184,12 @@ describe('helm chart helm/pixashot', () => {
 
     it('passes with every optional part switched on', () => {
       const result = helmLint({ values: [FULL_VALUES] });
+      expect(result.stderr + result.stdout).toMatch(/0 chart\(s\) failed/);
+      expect(result.status).toBe(0);
+    });
+
+    it('passes with the KEDA ScaledObject on', () => {
+      const result = helmLint({ values: [FULL_VALUES, KEDA_ON] });
       expect(result.stderr + result.stdout).toMatch(/0 chart\(s\) failed/);
       expect(result.status).toBe(0);
     });
@@ -712,5 +755,44 @@ describe('Dockerfile', () => {
     expect(ignored).toEqual(
       expect.arrayContaining(['node_modules', 'dist', '.git', 'test', 'coverage', 'helm', '.ci']),
     );
+  });
+  describe('KEDA scaling on the job queue', () => {
+    it('renders no ScaledObject by default', () => {
+      expect(renderChart().some((o) => o.kind === 'ScaledObject')).toBe(false);
+    });
+
+    it('renders a ScaledObject on the queue depth that owns the replica count instead of the HPA', () => {
+      const objects = renderChart({ values: [KEDA_ON] });
+      const scaled = findOne(objects, 'ScaledObject');
+      expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
+      expect(scaled.spec.scaleTargetRef).toEqual({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'shot-pixashot',
+      });
+      expect(scaled.spec).toMatchObject({
+        minReplicaCount: 2,
+        maxReplicaCount: 20,
+        pollingInterval: 15,
+        cooldownPeriod: 300,
+      });
+      const [trigger] = scaled.spec.triggers as any[];
+      expect(trigger.type).toBe('prometheus');
+      expect(trigger.metadata.serverAddress).toBe(
+        'http://kube-prometheus-stack-prometheus.monitoring.svc:9090',
+      );
+      expect(trigger.metadata.threshold).toBe('4');
+      expect(trigger.metadata.query).toMatch(
+        /pixashot_jobs\{.*service="shot-pixashot".*state=~"waiting\|prioritized\|active"/,
+      );
+      expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
+      expect(findOne(objects, 'Deployment').spec.replicas).toBeUndefined();
+      const custom = renderChart({ values: [KEDA_ON, { keda: { prometheus: { query: 'sum(my_queue)' } } }] });
+      expect(findOne(custom, 'ScaledObject').spec.triggers[0].metadata.query).toBe('sum(my_queue)');
+    });
+
+    it('refuses KEDA together with the HPA', () => {
+      expectFailure({ values: [{ keda: { enabled: true } }] }, /set autoscaling.enabled=false/);
+    });
   });
 });
