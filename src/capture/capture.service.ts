@@ -12,9 +12,8 @@ import {
 } from '../common/errors';
 import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
 import { Admission } from './admission';
-import { CaptureOptions, resolveCaptureOptions } from './capture-options';
+import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
-import { CaptureRequestDto } from './dto/capture-request.dto';
 import { loadLazyContent } from './lazy-content';
 import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
@@ -52,16 +51,12 @@ export class CaptureService {
   ) {}
 
   /**
+   * Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`.
    * `admitted`: the release function of a slot the caller already holds
    * (asynchronous jobs enter through `admission.enterBackground`); without
    * it the capture queues for a slot under its deadline.
    */
-  async capture(
-    request: CaptureRequestDto,
-    deadline: Deadline,
-    admitted?: () => void,
-  ): Promise<CaptureResult> {
-    const opts = resolveCaptureOptions(request, this.config);
+  async capture(opts: CaptureOptions, deadline: Deadline, admitted?: () => void): Promise<CaptureResult> {
     const clock = new PhaseClock();
     const release = admitted ?? (await this.admission.enter(deadline));
     clock.lap('queue');
