@@ -234,6 +234,28 @@ describe('asynchronous captures (POST /captures and friends)', () => {
     expect((await a('get', `/captures/${body.id}`)).body.status).toBe('cancelled'); // the worker did not overwrite it
   });
 
+  it("retries a capture that failed for the service's own reason (its browser was killed) and counts the attempt", async () => {
+    const { body } = await a('post', '/captures', page('/hold?id=crash'));
+    expect(await waitFor(() => held.has('crash'), 15_000)).toBe(true);
+    const [browser] = svc.pool.browserPids();
+    process.kill(browser, 'SIGKILL'); // the first attempt fails with 503: no browser
+    expect(
+      await waitFor(async () => (await a('get', `/captures/${body.id}`)).body.attempts === 2, 30_000, 100),
+    ).toBe(true);
+    // the second attempt loads the page again: answer it
+    expect(
+      await waitFor(
+        () => fixture.hits('/hold').filter((h) => h.path.includes('id=crash')).length === 2,
+        30_000,
+      ),
+    ).toBe(true);
+    const res = held.get('crash')!;
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<h1>second attempt</h1>');
+    const status = await finished(body.id);
+    expect(status).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
   it('shows a job only to the principal that made it: another token gets 404 everywhere', async () => {
     const { body } = await a('post', '/captures', page());
     await finished(body.id);
@@ -302,6 +324,47 @@ describe('asynchronous captures (POST /captures and friends)', () => {
     expect((await b('get', `/captures/batch/${ok.body.batch_id}`)).status).toBe(404);
     const jpeg = await a('get', `/captures/${ids[1]}/result`).buffer(true).parse(binaryParser);
     expect(jpeg.headers['content-type']).toBe('image/jpeg');
+  });
+
+  it('documents every /captures route in the OpenAPI document with schemas, examples and the new error types', async () => {
+    const doc = (await svc.http().get('/docs-json')).body;
+    const ops = [
+      ['/captures', 'post', '202'],
+      ['/captures/batch', 'post', '202'],
+      ['/captures/batch/{batch_id}', 'get', '200'],
+      ['/captures/{id}', 'get', '200'],
+      ['/captures/{id}/result', 'get', '200'],
+      ['/captures/{id}', 'delete', '204'],
+    ];
+    for (const [path, method, ok] of ops) {
+      const op = doc.paths[path]?.[method];
+      expect(op).toBeDefined();
+      expect(op.responses[ok]).toBeDefined();
+      expect(op.responses['503']).toBeDefined();
+    }
+    expect(doc.paths['/captures'].post.requestBody.content['application/json'].schema.$ref).toMatch(
+      /CaptureJobRequestDto$/,
+    );
+    expect(doc.paths['/captures/{id}/result'].get.responses['409']).toBeDefined();
+    expect(doc.paths['/captures/{id}'].get.responses['404']).toBeDefined();
+    const schemas = doc.components.schemas;
+    for (const name of [
+      'CaptureJobRequestDto',
+      'CaptureJobCreatedDto',
+      'CaptureJobStatusDto',
+      'CaptureBatchRequestDto',
+    ]) {
+      for (const [field, prop] of Object.entries(schemas[name].properties as Record<string, any>)) {
+        if (prop.$ref || prop.allOf) continue;
+        expect(`${name}.${field}: ${prop.example !== undefined || prop.items?.example !== undefined}`).toBe(
+          `${name}.${field}: true`,
+        );
+      }
+    }
+    expect(schemas.CaptureJobRequestDto.properties.idempotency_key.maxLength).toBe(200);
+    expect(schemas.ErrorEnvelopeDto.properties.error_type.enum).toEqual(
+      expect.arrayContaining(['JobNotReadyError', 'NotFoundError']),
+    );
   });
 
   it('reports the queue by state and job durations in /metrics, and Redis in readiness', async () => {
