@@ -17,7 +17,21 @@ describe('asynchronous captures on two replicas sharing one Redis', () => {
   let fixture: FixtureServer;
   let a: ServiceProcess;
   let b: ServiceProcess;
+  let restarted: ServiceProcess | undefined;
   let orphans: number[] = [];
+  let env: Record<string, string>;
+
+  const batchOf = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => ({
+      url: fixture.url(`/slow?${tag}=${i}`),
+      window_width: 200 + i,
+      window_height: 100,
+      wait_for_network: 'none',
+    }));
+  const listing = async (svc: ServiceProcess, batchId: string) =>
+    (await svc.http().get(`/captures/batch/${batchId}`).set('Authorization', `Bearer ${TOKEN}`)).body as {
+      jobs: { id: string; status: string }[];
+    };
 
   const logged = (svc: ServiceProcess, msg: string) =>
     svc
@@ -36,7 +50,7 @@ describe('asynchronous captures on two replicas sharing one Redis', () => {
         }, PAGE_DELAY_MS);
       })
       .start();
-    const env = {
+    env = {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       AUTH_TOKEN: TOKEN,
       NETWORK_ALLOW: `127.0.0.1:${fixture.port}`,
@@ -50,6 +64,7 @@ describe('asynchronous captures on two replicas sharing one Redis', () => {
   afterAll(async () => {
     a?.kill();
     b?.kill();
+    restarted?.kill();
     for (const pid of orphans) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -67,12 +82,7 @@ describe('asynchronous captures on two replicas sharing one Redis', () => {
       .post('/captures/batch')
       .set('Authorization', `Bearer ${TOKEN}`)
       .send({
-        requests: Array.from({ length: JOBS }, (_, i) => ({
-          url: fixture.url(`/slow?n=${i}`),
-          window_width: 200 + i,
-          window_height: 100,
-          wait_for_network: 'none',
-        })),
+        requests: batchOf(JOBS, 'n'),
       });
     expect(submitted.status).toBe(202);
     const ids: string[] = submitted.body.jobs.map((j: { id: string }) => j.id);
@@ -124,6 +134,43 @@ describe('asynchronous captures on two replicas sharing one Redis', () => {
     }
     console.log(
       `two replicas: ${JOBS} jobs, A killed holding ${held.length} (${held.join(', ')}); B ran ${startedOnB.size} job starts and finished all`,
+    );
+  }, 180_000);
+
+  it('hands running jobs back to the queue on SIGTERM (not an attempt), exits 0, and the other replica finishes them', async () => {
+    restarted = await spawnService(env);
+    const submitted = await b
+      .http()
+      .post('/captures/batch')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send({ requests: batchOf(6, 'term') });
+    expect(submitted.status).toBe(202);
+    const svc = restarted;
+    expect(await waitFor(() => logged(svc, 'capture job started').length > 0, 30_000, 20)).toBe(true);
+    const stoppedAt = Date.now();
+    svc.child.kill('SIGTERM');
+    const { code } = await svc.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(20_000); // well inside SHUTDOWN_GRACE_MS + the chart's headroom
+    const handedBack = logged(svc, 'capture job handed back to the queue');
+    const succeededThere = new Set(logged(svc, 'capture job succeeded'));
+    const startedThere = logged(svc, 'capture job started').filter((id) => !succeededThere.has(id));
+    expect(handedBack.sort()).toEqual(startedThere.sort()); // every job it held went back
+    expect(handedBack.length).toBeGreaterThan(0);
+
+    expect(
+      await waitFor(
+        async () => (await listing(b, submitted.body.batch_id)).jobs.every((j) => j.status === 'succeeded'),
+        60_000,
+        500,
+      ),
+    ).toBe(true);
+    for (const id of handedBack) {
+      const status = await b.http().get(`/captures/${id}`).set('Authorization', `Bearer ${TOKEN}`);
+      expect(status.body).toMatchObject({ status: 'succeeded', attempts: 1 });
+    }
+    console.log(
+      `SIGTERM: the replica handed back ${handedBack.length} running job(s) and exited 0 in ${Date.now() - stoppedAt} ms`,
     );
   }, 180_000);
 });

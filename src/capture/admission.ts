@@ -38,9 +38,16 @@ export class Admission {
     return this.running;
   }
 
+  private readonly closing = new AbortController();
+
   /** True once shutdown closed the gate. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Aborted when the gate closes: long-running users (asynchronous jobs) hand their work back at once. */
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
   }
 
   get queuedCount(): number {
@@ -125,6 +132,7 @@ export class Admission {
   /** Stops admitting: later `enter` calls and everyone still queued get a 503 at once. */
   close(): void {
     this.closed = true;
+    this.closing.abort();
     for (const waiter of [...this.queue.splice(0), ...this.background.splice(0)]) waiter.fail(shuttingDown());
   }
 

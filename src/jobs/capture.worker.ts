@@ -48,6 +48,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
   private readonly errors = new AllExceptionsFilter();
   private worker?: Worker<CaptureJobData>;
   private stopping = false;
+  private closed?: Promise<void>;
 
   constructor(
     private readonly config: AppConfig,
@@ -79,14 +80,23 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.warn({ job_id: jobId }, 'capture job lost its replica; back in the queue'),
     );
     this.logger.log(`taking capture jobs, ${this.config.ASYNC_CONCURRENCY} at once`);
+    // Shutdown closes the capture gate first (ShutdownService): that is the moment to stop taking jobs.
+    this.admission.closedSignal.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** Running jobs go back to the queue at once (another replica takes them); then the worker stops. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (!this.worker) return;
-    this.stopping = true;
-    this.worker.cancelAllJobs(HAND_BACK);
-    await this.worker.close();
+  private stop(): Promise<void> {
+    if (!this.worker) return Promise.resolve();
+    if (!this.stopping) {
+      this.stopping = true;
+      this.worker.cancelAllJobs(HAND_BACK);
+      this.closed = this.worker.close();
+    }
+    return this.closed!;
   }
 
   private async process(job: Job<CaptureJobData>, token: string | undefined, signal: AbortSignal) {
@@ -142,7 +152,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
       if (job.data.webhook)
         await this.webhooks.send(job.data.webhook, webhookEventOf(id, 'succeeded', { metadata }));
     } catch (err) {
-      if (abort.signal.reason === HAND_BACK || (this.stopping && !abort.signal.aborted)) {
+      if (abort.signal.reason === HAND_BACK || this.stopping || this.admission.isClosed) {
         // Shutdown: back to the queue, not an attempt; another replica (or this one restarted) takes it.
         await this.store.updateUnfinished(id, { status: 'queued' }).catch(() => undefined);
         await job.moveToWait(token);
