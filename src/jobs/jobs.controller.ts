@@ -130,13 +130,18 @@ export class JobsController {
   @ApiOkResponse({ type: CaptureJobStatusDto })
   @JobErrors(NOT_FOUND)
   async status(@Param('id') id: string, @Req() req: Request): Promise<CaptureJobStatusDto> {
-    const {
-      owner: _owner,
-      result: _result,
-      batch_id: _batch,
-      ...visible
-    } = await this.jobs.status(ownerOf(principalOf(req), req), id);
-    return visible;
+    const job = await this.jobs.status(ownerOf(principalOf(req), req), id);
+    // In the documented order (Redis hands the fields back in any order); owner and storage details stay inside.
+    return {
+      id: job.id,
+      status: job.status,
+      attempts: job.attempts,
+      created_at: job.created_at,
+      started_at: job.started_at,
+      finished_at: job.finished_at,
+      metadata: job.metadata,
+      error: job.error,
+    };
   }
 
   @Get(':id/result')
