@@ -67,7 +67,7 @@ describe('asynchronous captures (POST /captures and friends)', () => {
 
   afterAll(async () => {
     for (const res of held.values()) res.destroy();
-    await svc?.close();
+    await svc?.close(); // also after Redis went away (the last test): closing must not wait for it
     await hooks?.stop();
     await fixture?.stop();
     await stopRedis(redis);
@@ -380,6 +380,22 @@ describe('asynchronous captures (POST /captures and friends)', () => {
     const ready = await svc.http().get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.info.jobs_redis).toEqual({ status: 'up', async: true });
+  });
+
+  it('when Redis goes away: not ready, and the routes answer 503 at once instead of hanging (last: it stops Redis)', async () => {
+    await stopRedis(redis);
+    expect(
+      await waitFor(async () => (await svc.http().get('/health/ready')).status === 503, 15_000, 200),
+    ).toBe(true);
+    expect((await svc.http().get('/health/ready')).body.details.jobs_redis).toMatchObject({ status: 'down' });
+    const started = Date.now();
+    const res = await a('post', '/captures', page()).timeout({ response: 10_000 });
+    expect(res.status).toBe(503);
+    expect(res.body.error_type).toBe('CapacityError');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await a('get', '/captures/00000000-0000-0000-0000-000000000000')).status).toBe(503);
+    // a synchronous capture does not need Redis
+    expect((await a('post', '/capture', page())).status).toBe(200);
   });
 });
 

@@ -11,6 +11,8 @@ const LIMITED_ENV = {
   RATE_LIMIT_ENABLED: 'true',
   RATE_LIMIT_CAPTURE: '3 per minute',
   BROWSER_POOL_MIN: '0',
+  // Rate limits only: with asynchronous captures on, readiness needs Redis (docs/async.md).
+  ASYNC_ENABLED: 'false',
 };
 
 const remainingOf = (res: { headers: Record<string, string> }) => res.headers['x-ratelimit-remaining'];

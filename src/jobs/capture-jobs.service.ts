@@ -18,7 +18,7 @@ import { IdempotencyDto, JobOptionsDto } from './dto/capture-job-request.dto';
 import { JobStore } from './job-store';
 import { CaptureJobData, JobRecord, statusUrlOf, WebhookTarget } from './job.types';
 import { JobsMetrics, QUEUE_STATES } from './jobs.metrics';
-import { JobsRedis } from './jobs.redis';
+import { closeBullmq, JobsRedis, throttledWarning } from './jobs.redis';
 import { RESULT_STORE } from './jobs.tokens';
 import type { ResultStore } from './result-store';
 import { webhookEventOf, WebhookService } from './webhook.service';
@@ -58,13 +58,13 @@ export class CaptureJobsService implements OnModuleInit, BeforeApplicationShutdo
       connection: this.redis.bullConnection('pixashot-captures'),
       prefix: QUEUE_PREFIX,
     });
-    this.queue.on('error', (err) => this.logger.warn(`capture queue: ${err.message}`));
+    this.queue.on('error', throttledWarning(this.logger, 'capture queue'));
     const queue = this.queue;
     this.metrics.readQueueDepth(() => queue.getJobCounts(...QUEUE_STATES));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.queue?.close();
+    if (this.queue) await closeBullmq(this.queue);
   }
 
   /** POST /captures. `created` is false when the idempotency key named an existing job. */

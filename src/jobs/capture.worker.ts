@@ -17,7 +17,7 @@ import { CAPTURE_QUEUE, QUEUE_PREFIX } from './capture-jobs.service';
 import { JobStore } from './job-store';
 import { CaptureJobData } from './job.types';
 import { JobsMetrics } from './jobs.metrics';
-import { JobsRedis } from './jobs.redis';
+import { closeBullmq, JobsRedis, throttledWarning } from './jobs.redis';
 import { RESULT_STORE } from './jobs.tokens';
 import type { ResultStore } from './result-store';
 import { webhookEventOf, WebhookService } from './webhook.service';
@@ -75,7 +75,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
         maxStalledCount: MAX_STALLED,
       },
     );
-    this.worker.on('error', (err) => this.logger.warn(`capture worker: ${err.message}`));
+    this.worker.on('error', throttledWarning(this.logger, 'capture worker'));
     this.worker.on('stalled', (jobId) =>
       this.logger.warn({ job_id: jobId }, 'capture job lost its replica; back in the queue'),
     );
@@ -94,7 +94,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.stopping) {
       this.stopping = true;
       this.worker.cancelAllJobs(HAND_BACK);
-      this.closed = this.worker.close();
+      this.closed = closeBullmq(this.worker);
     }
     return this.closed!;
   }

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { settledWithin } from '../common/timing';
 import { RedisConnection } from '../redis/redis.connection';
 
 /**
@@ -42,4 +44,29 @@ export class JobsRedis {
       }),
     );
   }
+}
+
+/** How long closing a BullMQ queue or worker may take before its connections are cut (Redis may be away). */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** Closes a BullMQ Queue or Worker; when Redis does not answer, disconnects it instead of waiting forever. */
+export async function closeBullmq(target: {
+  close(): Promise<void>;
+  disconnect(): Promise<void>;
+}): Promise<void> {
+  const closed = await settledWithin(
+    target.close().then(() => true),
+    CLOSE_TIMEOUT_MS,
+  ).catch(() => undefined);
+  if (!closed) await settledWithin(target.disconnect(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+}
+
+/** A warning at most once per interval: a Redis outage makes BullMQ report every reconnect attempt. */
+export function throttledWarning(logger: Logger, what: string, everyMs = 30_000): (err: Error) => void {
+  let lastAt = 0;
+  return (err) => {
+    if (Date.now() - lastAt < everyMs) return;
+    lastAt = Date.now();
+    logger.warn(`${what}: ${err.message}`);
+  };
 }

@@ -10,7 +10,7 @@ import { EgressDeniedError } from '../egress/egress.errors';
 import { NetworkPolicy, resolveAndCheck, ResolvedTarget } from '../egress/network-policy';
 import { resultUrlOf, WebhookTarget } from './job.types';
 import { JobsMetrics } from './jobs.metrics';
-import { JobsRedis } from './jobs.redis';
+import { closeBullmq, JobsRedis, throttledWarning } from './jobs.redis';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
 
 export interface WebhookEvent {
@@ -71,7 +71,8 @@ export class WebhookService implements OnModuleInit, BeforeApplicationShutdown {
       prefix: 'pixashot',
       concurrency: DELIVERY_CONCURRENCY,
     });
-    this.worker.on('error', (err) => this.logger.warn(`webhook worker: ${err.message}`));
+    this.queue.on('error', throttledWarning(this.logger, 'webhook queue'));
+    this.worker.on('error', throttledWarning(this.logger, 'webhook worker'));
   }
 
   /** At submit: a webhook_url the policy refuses (or that cannot be signed) is a 400 before anything is queued. */
@@ -184,8 +185,8 @@ export class WebhookService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Deliveries in flight finish (bounded by WEBHOOK_TIMEOUT_MS); queued ones wait for any replica. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    if (this.worker) await closeBullmq(this.worker);
+    if (this.queue) await closeBullmq(this.queue);
   }
 }
 
