@@ -23,9 +23,12 @@ export const CAPTURE_DEFAULTS = {
   block_media: false,
   ignore_https_errors: false,
   fail_on_http_error: false,
+  // capture control (part 2)
+  fail_on_page_error: false,
+  javascript_enabled: true,
 } as const;
 
-export const FORMATS = ['png', 'jpeg', 'webp', 'pdf', 'html'] as const;
+export const FORMATS = ['png', 'jpeg', 'webp', 'pdf', 'html', 'markdown'] as const;
 export type CaptureFormat = (typeof FORMATS)[number];
 export const RESPONSE_TYPES = ['by_format', 'json', 'empty'] as const;
 export const NETWORK_WAITS = ['idle', 'mostly_idle', 'none'] as const;
@@ -37,6 +40,20 @@ export const CONTENT_TYPES: Record<CaptureFormat, string> = {
   webp: 'image/webp',
   pdf: 'application/pdf',
   html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+};
+
+/** Formats whose output is a bitmap: the only ones clip, image_width and image_height apply to. */
+export const IMAGE_FORMATS: readonly CaptureFormat[] = ['png', 'jpeg', 'webp'];
+
+/** File name extension of each format in Content-Disposition (screenshot.<ext>). */
+export const FILE_EXTENSIONS: Record<CaptureFormat, string> = {
+  png: 'png',
+  jpeg: 'jpeg',
+  webp: 'webp',
+  pdf: 'pdf',
+  html: 'html',
+  markdown: 'md',
 };
 
 /** Hard limits of API.md that are not configurable. */

@@ -5,6 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { ValidationError } from '../common/errors';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { presetProblem } from './user-agents';
+import { resolveCaptureOptions } from './capture-options';
+import { captureControlProblems } from './capture-control.rules';
 
 /** "interactions.0.selector: selector must be a string" for every failed constraint, nested ones included. */
 function describe(errors: ClassValidationError[], prefix = ''): string[] {
@@ -131,6 +133,7 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
   if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
     problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
   }
+  problems.push(...captureControlProblems(resolveCaptureOptions(dto, config)));
   if (problems.length) throw new ValidationError(problems);
   return dto;
 }

@@ -20,6 +20,7 @@ import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
 import { resolveCaptureOptions } from './capture-options';
+import { FILE_EXTENSIONS } from './capture-defaults';
 import { parseCaptureRequest, queryToBody } from './capture-request.parser';
 import { CaptureService } from './capture.service';
 import { CaptureResult } from './capture.types';
@@ -33,14 +34,17 @@ const ERROR_RESPONSES: [number, string][] = [
   [413, 'PayloadTooLargeError: the body is over the limit'],
   [
     422,
-    'ElementNotFoundError, ScriptError or InteractionError: the page loaded but the request could not be met',
+    'ElementNotFoundError, ScriptError, InteractionError, PageError (fail_on_page_error) or ContentError (fail_if_content_*, with matched / missing): the page loaded but the request could not be met',
   ],
   [429, 'RateLimitError: over the rate limit (Retry-After set)'],
-  [502, 'NavigationError: DNS failure, refused connection, TLS error, or fail_on_http_error'],
+  [
+    502,
+    'NavigationError: DNS failure, refused connection, TLS error, or a status of fail_on_status / fail_on_http_error (with target_status)',
+  ],
   [503, 'CapacityError: the queue is full or no browser became free in time (Retry-After set)'],
   [
     504,
-    'TimeoutError: page load or wait_for_selector ran past wait_for_timeout, or the request deadline passed',
+    'TimeoutError: page load, wait_for_selector, wait_for_selector_hidden or wait_for_function ran past wait_for_timeout, or the request deadline passed',
   ],
   [500, 'InternalError'],
 ];
@@ -54,6 +58,7 @@ function CaptureResponses(): MethodDecorator {
       'image/webp',
       'application/pdf',
       'text/html',
+      'text/markdown',
       'application/json',
     )(target, key, descriptor);
     ApiOkResponse({
@@ -65,6 +70,7 @@ function CaptureResponses(): MethodDecorator {
         'image/webp': { schema: { type: 'string', format: 'binary' } },
         'application/pdf': { schema: { type: 'string', format: 'binary' } },
         'text/html': { schema: { type: 'string' } },
+        'text/markdown': { schema: { type: 'string' } },
         'application/json': { schema: { $ref: '#/components/schemas/CaptureJsonResponseDto' } },
       },
     })(target, key, descriptor);
@@ -178,7 +184,10 @@ export class CaptureController {
     res.status(200);
     res.setHeader('Content-Type', result.contentType);
     res.setHeader('Content-Length', String(result.body.length));
-    res.setHeader('Content-Disposition', `attachment; filename=screenshot.${metadata.format}`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename=screenshot.${FILE_EXTENSIONS[metadata.format]}`,
+    );
     res.end(result.body);
   }
 }

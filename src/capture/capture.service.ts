@@ -20,6 +20,9 @@ import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
+import { failingStatuses, statusFails } from './capture-control.rules';
+import { runContentChecks, scrollIntoView, waitForPageReady } from './capture-control';
+import { readPageMetadata } from './page-metadata';
 
 const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
@@ -37,8 +40,9 @@ class PhaseClock {
 /**
  * The capture pipeline of API.md: admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
- * -> consent banners -> page changes -> interactions -> lazy content
- * (full_page) -> animation wait -> delay -> capture.
+ * -> wait_for_selector_hidden -> wait_for_function -> consent banners -> page
+ * changes -> interactions -> lazy content (full_page) -> scroll_into_view ->
+ * animation wait -> delay -> content checks -> capture (clip, resize).
  * Every phase runs under the request's deadline; the pool closes the context
  * whatever happens.
  */
@@ -125,6 +129,7 @@ export class CaptureService {
           throw new TimeoutError(`wait_for_selector failed: ${(err as Error).message.split('\n')[0]}`);
         });
     }
+    await waitForPageReady(page, opts, waitMs);
     if (helpers.consent) await helpers.consent.settle(waitMs());
     if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
@@ -133,14 +138,16 @@ export class CaptureService {
     }
     await helpers.popups.refocus();
     if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
+    await scrollIntoView(page, opts);
     if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
     if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
+    await runContentChecks(page, opts, helpers);
     this.checkNotDenied(page.url(), navigatedAt);
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
     const rendered = await render(page, opts, this.config.MAX_CAPTURE_HEIGHT);
-    const title = await page.title().catch(() => '');
+    const pageMetadata = await readPageMetadata(page);
     clock.lap('capture');
     const { body, contentType, ...sizes } = rendered;
     return {
@@ -150,7 +157,7 @@ export class CaptureService {
       metadata: {
         final_url: page.url(),
         status_code: response?.status() ?? null,
-        title,
+        ...pageMetadata,
         format: opts.format,
         network_idle: networkIdle,
         duration_ms: Date.now() - deadline.startedAt,
@@ -211,8 +218,8 @@ export class CaptureService {
     }
     this.checkNotDenied(page.url(), startedAt);
     const status = response?.status() ?? 0;
-    if (opts.fail_on_http_error && status >= 400) {
-      throw new NavigationError(`The target answered with HTTP ${status}`);
+    if (statusFails(failingStatuses(opts), status)) {
+      throw new NavigationError(`The target answered with HTTP ${status}`, status);
     }
     return response;
   }

@@ -1,12 +1,12 @@
 import type { CaptureFormat } from './capture-defaults';
+import type { PageMetadata } from './page-metadata';
 
 /** What the capture learned about the page, returned in JSON responses and as headers. */
-export interface CaptureMetadata {
+export interface CaptureMetadata extends PageMetadata {
   /** URL after redirects (about:blank for html_content). */
   final_url: string;
   /** HTTP status of the main document; null for html_content. */
   status_code: number | null;
-  title: string;
   format: CaptureFormat;
   /** Pixel size of an image capture. */
   width?: number;

@@ -3,6 +3,8 @@ import type { Page, ScreenshotOptions } from 'puppeteer-core';
 import { ElementNotFoundError } from '../common/errors';
 import { CONTENT_TYPES } from './capture-defaults';
 import type { CaptureOptions } from './capture-options';
+import { resizeImage } from './image-resize';
+import { renderMarkdown } from './markdown';
 
 export interface Rendered {
   body: Buffer;
@@ -29,6 +31,9 @@ const countPdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\
 /** Produces the requested output from a page that is ready. */
 export async function render(page: Page, opts: CaptureOptions, maxHeight: number): Promise<Rendered> {
   const contentType = CONTENT_TYPES[opts.format];
+  if (opts.format === 'markdown') {
+    return { body: await renderMarkdown(page, opts.selector), contentType, truncated: false };
+  }
   if (opts.format === 'html') {
     return { body: Buffer.from(await page.content(), 'utf8'), contentType, truncated: false };
   }
@@ -72,6 +77,9 @@ export async function render(page: Page, opts: CaptureOptions, maxHeight: number
     } finally {
       await element.dispose().catch(() => undefined);
     }
+  } else if (opts.clip) {
+    // document coordinates: Chrome renders the rectangle even where it is outside the viewport
+    bytes = await page.screenshot({ ...shot, clip: { ...opts.clip }, captureBeyondViewport: true });
   } else if (opts.full_page) {
     const height = await documentHeight(page);
     truncated = height > maxHeight;
@@ -89,5 +97,18 @@ export async function render(page: Page, opts: CaptureOptions, maxHeight: number
   }
   const body = Buffer.from(bytes);
   const { width, height } = imageSize(body);
+  if (opts.image_width !== undefined || opts.image_height !== undefined) {
+    const resized = await resizeImage(
+      body,
+      { width, height },
+      {
+        format: opts.format,
+        quality: opts.image_quality,
+        width: opts.image_width,
+        height: opts.image_height,
+      },
+    );
+    return { ...resized, contentType, truncated };
+  }
   return { body, contentType, width, height, truncated };
 }

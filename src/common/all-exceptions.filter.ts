@@ -84,7 +84,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           : { status: 403, body: envelope(type) };
       }
       const details = Array.isArray(exception.details) ? exception.details.join('; ') : exception.details;
-      const body = envelope(type, details);
+      const body: ErrorEnvelopeDto = { ...envelope(type, details), ...exception.envelopeFields };
       const retryAfter =
         exception instanceof RateLimitError || exception instanceof CapacityError
           ? exception.retryAfterSeconds

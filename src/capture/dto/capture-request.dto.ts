@@ -27,6 +27,15 @@ import {
 } from '../capture-defaults';
 import { CookieDto, GeolocationDto, InteractionDto } from './capture-parts.dto';
 import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone } from './validators';
+import {
+  ClipDto,
+  CONTROL_LIMITS,
+  IsJsExpression,
+  IsStatusList,
+  MaxBytes,
+  RESOURCE_TYPES,
+  ResourceType,
+} from './capture-control.dto';
 
 /** A CSS length as Chrome's PDF printer accepts it: a number with px, in, cm or mm (px when bare). */
 const CSS_LENGTH = /^\d+(\.\d+)?(px|in|cm|mm)?$/;
@@ -136,7 +145,13 @@ export class CaptureRequestDto {
   selector?: string;
 
   // ---- output ----
-  @ApiPropertyOptional({ description: 'Output format.', enum: FORMATS, default: D.format, example: 'png' })
+  @ApiPropertyOptional({
+    description:
+      "Output format. markdown: the rendered page's main content (main, [role=main] or article, else body; or the selector's element) as Markdown, text/markdown; charset=utf-8, file screenshot.md.",
+    enum: FORMATS,
+    default: D.format,
+    example: 'png',
+  })
   @IsOptional()
   @IsIn(FORMATS)
   format?: (typeof FORMATS)[number];
@@ -332,7 +347,8 @@ export class CaptureRequestDto {
   dark_mode?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Do not load images, media (audio, video) or fonts: those requests are never sent.',
+    description:
+      'Do not load images, media (audio, video) or fonts: those requests are never sent. Shorthand of block_resources ["image", "media", "font"].',
     default: D.block_media,
     example: false,
   })
@@ -452,7 +468,7 @@ export class CaptureRequestDto {
 
   @ApiPropertyOptional({
     description:
-      'A main-document status >= 400 is 502 NavigationError instead of a capture of the error page.',
+      'A main-document status >= 400 is 502 NavigationError (with target_status) instead of a capture of the error page: the same as fail_on_status ["400-599"].',
     default: D.fail_on_http_error,
     example: false,
   })
@@ -477,6 +493,181 @@ export class CaptureRequestDto {
   @IsOptional()
   @IsBoolean()
   block_cookie_banners?: boolean;
+
+  // ---- capture control (API.md part 2; their order in a capture: see capture.service.ts) ----
+  @ApiPropertyOptional({
+    description:
+      'JavaScript expression evaluated in the page every 100 ms, after wait_for_selector_hidden, until it is truthy (a promise is awaited), bounded by wait_for_timeout. An evaluation that throws counts as "not yet"; never truthy: 504 TimeoutError whose error_details carries the last exception\'s message. An expression that does not parse is a 400.',
+    maxLength: CONTROL_LIMITS.expressionLength,
+    example: 'window.chartsReady === true',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(CONTROL_LIMITS.expressionLength)
+  @IsJsExpression()
+  wait_for_function?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'CSS selector that must be absent or hidden (a spinner going away) before capture, after wait_for_selector; 504 TimeoutError when it is still shown after wait_for_timeout, 400 when it is not a valid selector.',
+    example: '.spinner',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  wait_for_selector_hidden?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'HTTP statuses and inclusive ranges: a main document answered with one of them is 502 NavigationError whose body carries target_status. fail_on_http_error: true adds "400-599". In GET, a comma list (404,500-599).',
+    type: 'array',
+    items: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^\\d{3}-\\d{3}$' }] },
+    maxItems: CONTROL_LIMITS.statusEntries,
+    example: [404, '500-599'],
+  })
+  @IsOptional()
+  @IsStatusList()
+  fail_on_status?: (number | string)[];
+
+  @ApiPropertyOptional({
+    description:
+      "An uncaught exception or unhandled promise rejection in the page's main frame, from navigation until the capture, is 422 PageError with its message in error_details.",
+    default: D.fail_on_page_error,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  fail_on_page_error?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "Strings the page's visible text (document.body.innerText, just before capture, case-insensitive, whitespace runs as one space) must not contain; the first one found is 422 ContentError with `matched`. In GET, a comma list or a JSON array.",
+    type: [String],
+    maxItems: CONTROL_LIMITS.contentStrings,
+    example: ['Access denied', 'captcha'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
+  fail_if_content_contains?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      "Strings the page's visible text must contain (matched like fail_if_content_contains); the first one absent is 422 ContentError with `missing`.",
+    type: [String],
+    maxItems: CONTROL_LIMITS.contentStrings,
+    example: ['Order total'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
+  fail_if_content_missing?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'URL patterns matched against the whole URL of every request of the page; `*` matches any run of characters (no other wildcard). Matching requests fail as blocked by the client and never leave the browser. A pattern matching the url itself is a 400 (the main document cannot be blocked); a redirect of the main document is never blocked.',
+    type: [String],
+    maxItems: CONTROL_LIMITS.blockPatterns,
+    example: ['*://*.doubleclick.net/*', '*.mp4'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTROL_LIMITS.blockPatterns)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(CONTROL_LIMITS.patternLength, { each: true })
+  block_requests?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Resource types that are not loaded (the request fails as blocked by the client). block_media is ["image", "media", "font"]. The main document is never blocked.',
+    type: 'array',
+    items: { type: 'string', enum: [...RESOURCE_TYPES] },
+    example: ['image', 'font'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(RESOURCE_TYPES.length)
+  @IsIn(RESOURCE_TYPES, {
+    each: true,
+    message: `block_resources entries must be one of: ${RESOURCE_TYPES.join(', ')}`,
+  })
+  block_resources?: ResourceType[];
+
+  @ApiPropertyOptional({
+    description:
+      'CSS (at most 100 KiB) applied to the main frame from its first byte and kept to the capture, so it also styles content that appears later. @import rules are ignored.',
+    example: '.cookie-banner { display: none !important; } body { font-size: 18px; }',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxBytes(CONTROL_LIMITS.stylesBytes)
+  styles?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "false: the page's scripts do not run (the page renders as without JavaScript, <noscript> included); custom_js, interactions and wait_for_function are then a 400.",
+    default: D.javascript_enabled,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  javascript_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'CSS selector scrolled to the top of the viewport after interactions, before a viewport capture; 422 ElementNotFoundError when nothing matches.',
+    example: '#pricing',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  scroll_into_view?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Rectangle of the page in CSS px (from the top left of the document, not of the viewport) that is captured; the image is width x height times pixel_density. png, jpeg and webp only; with selector or full_page a 400.',
+    type: () => ClipDto,
+    example: { x: 0, y: 100, width: 400, height: 300 },
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ClipDto)
+  clip?: ClipDto;
+
+  @ApiPropertyOptional({
+    description:
+      'Width in pixels of the output image (a thumbnail): the capture is taken at the viewport and density asked for, then scaled. Alone, the aspect ratio is kept; with image_height, the image is scaled to cover exactly that size and cropped centrally. png, jpeg and webp only.',
+    minimum: 1,
+    maximum: CONTROL_LIMITS.imageSide,
+    example: 320,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CONTROL_LIMITS.imageSide)
+  image_width?: number;
+
+  @ApiPropertyOptional({
+    description: 'Height in pixels of the output image; see image_width. png, jpeg and webp only.',
+    minimum: 1,
+    maximum: CONTROL_LIMITS.imageSide,
+    example: 240,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CONTROL_LIMITS.imageSide)
+  image_height?: number;
 
   // ---- response cache ----
   @ApiPropertyOptional({
