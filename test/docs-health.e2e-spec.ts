@@ -44,15 +44,28 @@ describe('Swagger and health endpoints', () => {
       minimum: 1,
       maximum: 16384,
     });
-    expect(schema.properties.format.enum).toEqual(['png', 'jpeg', 'webp', 'pdf', 'html']);
+    expect(schema.properties.format.enum).toEqual(['png', 'jpeg', 'webp', 'pdf', 'html', 'markdown']);
   });
 
   it('documents binary media types, the error envelope per status and the bearer scheme', async () => {
     const doc = (await svc.http().get('/docs-json')).body;
     const post = doc.paths['/capture'].post;
     expect(Object.keys(post.responses['200'].content)).toEqual(
-      expect.arrayContaining(['image/png', 'image/jpeg', 'image/webp', 'application/pdf', 'text/html']),
+      expect.arrayContaining([
+        'image/png',
+        'image/jpeg',
+        'image/webp',
+        'application/pdf',
+        'text/html',
+        'text/markdown',
+      ]),
     );
+    const envelope = doc.components.schemas.ErrorEnvelopeDto;
+    expect(envelope.properties.error_type.enum).toEqual(
+      expect.arrayContaining(['PageError', 'ContentError']),
+    );
+    for (const member of ['target_status', 'matched', 'missing'])
+      expect(envelope.properties).toHaveProperty(member);
     for (const status of ['400', '401', '403', '413', '422', '429', '502', '503', '504', '500']) {
       expect(post.responses[status].content['application/json'].schema.$ref).toBe(
         '#/components/schemas/ErrorEnvelopeDto',

@@ -92,4 +92,29 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: undefined } })).toBe('{"a":{"d":[2,1]},"b":1}');
     expect(canonicalJson([{ y: 1, x: null }])).toBe('[{"x":null,"y":1}]');
   });
+
+  it('keys every capture-control field that changes the output', () => {
+    const plain = keyOf({ url: URL_A });
+    const changes: object[] = [
+      { wait_for_function: 'window.ready' },
+      { wait_for_selector_hidden: '.spinner' },
+      { fail_on_status: [404] },
+      { fail_on_page_error: true },
+      { fail_if_content_contains: ['x'] },
+      { fail_if_content_missing: ['x'] },
+      { block_requests: ['*.mp4'] },
+      { block_resources: ['image'] },
+      { styles: 'body{color:red}' },
+      { javascript_enabled: false },
+      { scroll_into_view: '#x' },
+      { clip: { x: 0, y: 0, width: 10, height: 10 } },
+      { image_width: 100 },
+      { image_height: 100 },
+      { format: 'markdown' },
+    ];
+    const keys = changes.map((extra) => keyOf({ url: URL_A, ...extra }));
+    expect(keys).not.toContain(plain);
+    expect(new Set(keys).size).toBe(changes.length);
+    expect(keyOf({ url: URL_A, javascript_enabled: true, fail_on_page_error: false })).toBe(plain);
+  });
 });

@@ -133,7 +133,8 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
   if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
     problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
   }
-  problems.push(...captureControlProblems(resolveCaptureOptions(dto, config)));
+  // rules across fields (and the template) are judged once every field is valid on its own
+  if (!problems.length) problems.push(...captureControlProblems(resolveCaptureOptions(dto, config)));
   if (problems.length) throw new ValidationError(problems);
   return dto;
 }
