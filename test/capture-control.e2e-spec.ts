@@ -41,6 +41,12 @@ const RESOURCES = page(
   `<link rel="stylesheet" href="/r/style.css"><style>@font-face{font-family:Fixture;src:url(/r/font.woff2)}</style>`,
 );
 
+/** Opens a WebSocket to the fixture; the title says whether the constructor refused it. */
+const SOCKET = page(`<p>socket</p><script>
+try { new WebSocket('ws://' + location.host + '/sock'); document.title = 'opened'; }
+catch (e) { document.title = e.name; }
+</script>`);
+
 /** Content that appears after 300 ms, to be styled by `styles` too. */
 const LATE = page(`<div id="box" style="${BOX};background:rgb(255,0,0)"></div>
 <script>setTimeout(() => { const d = document.createElement('div'); d.className = 'late';
@@ -113,6 +119,7 @@ describe('POST /capture: capture control (API.md part 2)', () => {
       .page('/article', ARTICLE)
       .page('/rich', RICH)
       .page('/plain', page('<p>plain</p>'))
+      .page('/socket', SOCKET)
       .page('/r/style.css', '#box{background:rgb(0,0,255)}', 'text/css')
       .page('/r/tracker.js', 'window.tracked = true;', 'text/javascript')
       .route('/r/pic.png', (_req, res) => {
@@ -360,6 +367,27 @@ describe('POST /capture: capture control (API.md part 2)', () => {
     it('block_media is images, media and fonts, and combines with block_requests', async () => {
       const d = await delta({ block_media: true, block_requests: ['*tracker*'] });
       expect([d.css, d.js, d.png, d.font]).toEqual([1, 0, 0, 0]);
+    });
+
+    it('blocks WebSockets (which Chrome does not intercept) by type and by pattern', async () => {
+      const upgrades = () => fixture.hits('/sock').length;
+      const title = async (body: object) => {
+        const res = await shot({
+          url: fixture.url('/socket'),
+          response_type: 'json',
+          delay_capture: 300,
+          ...body,
+        });
+        expect(res.status).toBe(200);
+        return res.body.metadata.title as string;
+      };
+      const before = upgrades();
+      expect(await title({})).toBe('opened');
+      expect(upgrades()).toBe(before + 1); // the test can tell
+      expect(await title({ block_resources: ['websocket'] })).toBe('SecurityError');
+      expect(await title({ block_requests: ['ws://*/sock'] })).toBe('SecurityError');
+      expect(upgrades()).toBe(before + 1);
+      expect(await title({ block_requests: ['ws://*/other'] })).toBe('opened');
     });
 
     it('answers 400 when a pattern matches the main document', async () => {

@@ -67,6 +67,7 @@ export const patternMatching = (patterns: string[], url: string) =>
  */
 export async function installRequestBlocking(page: Page, rules: BlockingRules | undefined): Promise<void> {
   if (!rules) return;
+  if (rules.types.has('websocket') || rules.patterns.length) await blockWebSockets(page, rules);
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     if (request.isInterceptResolutionHandled()) return;
@@ -81,4 +82,52 @@ const isMainDocument = (page: Page, request: HTTPRequest) =>
 function isBlocked(rules: BlockingRules, request: HTTPRequest): boolean {
   if (rules.types.has(request.resourceType())) return true;
   return rules.patterns.length > 0 && patternMatching(rules.patterns, request.url()) !== undefined;
+}
+
+/**
+ * Chrome's request interception never sees WebSocket handshakes (nor does
+ * Network.setBlockedURLs): a blocked WebSocket is refused in the page
+ * instead, by a WebSocket constructor that throws a SecurityError for a
+ * blocked URL (every socket when the type is blocked), in every frame,
+ * before the page's first script. Sockets opened by workers are not covered.
+ */
+async function blockWebSockets(page: Page, rules: BlockingRules): Promise<void> {
+  await page.evaluateOnNewDocument(
+    (blockAll: boolean, patterns: string[]) => {
+      // matchesUrlPattern, again: this function runs in the page, where the module's code is not
+      const matches = (pattern: string, url: string) => {
+        let p = 0;
+        let u = 0;
+        let starP = -1;
+        let starU = 0;
+        while (u < url.length) {
+          if (p < pattern.length && pattern[p] === '*') {
+            starP = ++p;
+            starU = u;
+          } else if (p < pattern.length && pattern[p] === url[u]) {
+            p++;
+            u++;
+          } else if (starP >= 0) {
+            p = starP;
+            u = ++starU;
+          } else return false;
+        }
+        while (p < pattern.length && pattern[p] === '*') p++;
+        return p === pattern.length;
+      };
+      const Native = window.WebSocket;
+      const Blocking = new Proxy(Native, {
+        construct(target, args: [string | URL, (string | string[])?], newTarget) {
+          const url = new URL(String(args[0]), location.href).href;
+          if (blockAll || patterns.some((pattern) => matches(pattern, url))) {
+            throw new DOMException(`WebSocket to ${url} was blocked by the client`, 'SecurityError');
+          }
+          return Reflect.construct(target, args, newTarget) as WebSocket;
+        },
+      });
+      Object.defineProperty(window, 'WebSocket', { value: Blocking, writable: true, configurable: true });
+    },
+    rules.types.has('websocket'),
+    rules.patterns,
+  );
 }
