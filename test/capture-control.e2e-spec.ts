@@ -313,6 +313,23 @@ describe('POST /capture: capture control (API.md part 2)', () => {
       expect(ok.status).toBe(200);
     });
 
+    it('checks the page as it is captured: after custom_js and interactions', async () => {
+      const custom_js = "document.body.insertAdjacentHTML('beforeend', '<p>Injected late</p>')";
+      const present = await shot({
+        url: fixture.url('/content'),
+        custom_js,
+        fail_if_content_missing: ['injected LATE'],
+      });
+      expect(present.status).toBe(200);
+      const found = await shot({
+        url: fixture.url('/content'),
+        custom_js,
+        fail_if_content_contains: ['injected late'],
+      });
+      expect(found.status).toBe(422);
+      expect(found.body.matched).toBe('injected late');
+    });
+
     it('answers 400 for more than 20 strings', async () => {
       const many = Array.from({ length: 21 }, (_, i) => `s${i}`);
       await expect400(
