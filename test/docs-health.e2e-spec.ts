@@ -60,6 +60,8 @@ describe('Swagger and health endpoints', () => {
         'text/markdown',
       ]),
     );
+    const examples = post.requestBody.content['application/json'].examples;
+    expect(Object.keys(examples)).toEqual(expect.arrayContaining(['basic', 'wait_for_app', 'markdown']));
     const envelope = doc.components.schemas.ErrorEnvelopeDto;
     expect(envelope.properties.error_type.enum).toEqual(
       expect.arrayContaining(['PageError', 'ContentError']),

@@ -26,6 +26,7 @@ import { CaptureService } from './capture.service';
 import { CaptureResult } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { CaptureJsonResponseDto } from './dto/capture-response.dto';
+import { CAPTURE_EXAMPLES } from './dto/capture-examples';
 
 const ERROR_RESPONSES: [number, string][] = [
   [400, 'ValidationError: a bad or unknown field, bad JSON, both or neither of url/html_content'],
@@ -99,7 +100,7 @@ export class CaptureController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Capture a URL or HTML as PNG, JPEG, WebP, PDF or HTML' })
-  @ApiBody({ type: CaptureRequestDto })
+  @ApiBody({ type: CaptureRequestDto, examples: CAPTURE_EXAMPLES })
   @CaptureResponses()
   async capturePost(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const request = parseCaptureRequest(body, this.config);
