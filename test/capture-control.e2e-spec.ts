@@ -278,6 +278,15 @@ describe('POST /capture: capture control (API.md part 2)', () => {
       expect(res.body.error_details).toMatch(/TypeError: async nope/);
     });
 
+    it("does not count the service's own evaluations: a wait_for_function that throws while it waits", async () => {
+      const res = await shot({
+        url: fixture.url('/app-ready'),
+        wait_for_function: 'window.app.ready',
+        fail_on_page_error: true,
+      });
+      expect(res.status).toBe(200);
+    });
+
     it('captures a page that throws when not asked, and one whose exceptions are caught', async () => {
       expect((await shot({ url: fixture.url('/throws'), delay_capture: 200 })).status).toBe(200);
       expect((await shot({ url: fixture.url('/quiet'), fail_on_page_error: true })).status).toBe(200);
@@ -602,6 +611,17 @@ describe('POST /capture: capture control (API.md part 2)', () => {
       for (const absent of ['Site navigation', 'Footer text', 'invisible paragraph', 'script text']) {
         expect(md).not.toContain(absent);
       }
+    });
+
+    it('answers for a deeply nested page (2000 levels)', async () => {
+      const res = await shot({
+        html_content: `<body><script>let n = document.body;
+for (let i = 0; i < 2000; i++) n = n.appendChild(document.createElement('div'));
+n.textContent = 'deep text';</script></body>`,
+        format: 'markdown',
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.toString('utf8')).toContain('deep text');
     });
 
     it('takes the selector as the root, and answers 422 when it matches nothing', async () => {

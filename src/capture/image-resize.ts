@@ -2,6 +2,9 @@ import sharp from 'sharp';
 import { ValidationError } from '../common/errors';
 import { CONTROL_LIMITS } from './dto/capture-control.dto';
 
+/** sharp's own default limit (16384 x 16384), said out loud: a bigger capture is refused before decoding. */
+const MAX_INPUT_PIXELS = 16384 * 16384;
+
 export interface ResizeRequest {
   format: 'png' | 'jpeg' | 'webp';
   quality: number;
@@ -22,7 +25,15 @@ export async function resizeImage(
   want: ResizeRequest,
 ): Promise<{ body: Buffer; width: number; height: number }> {
   const { width, height } = targetSize(size, want);
-  let pipeline = sharp(image).resize(width, height, { fit: 'cover', position: 'centre' });
+  if (size.width * size.height > MAX_INPUT_PIXELS) {
+    throw new ValidationError(
+      `The capture is ${size.width}x${size.height} px, too large to scale (at most ${MAX_INPUT_PIXELS} pixels); ask for a smaller viewport, density or page`,
+    );
+  }
+  let pipeline = sharp(image, { limitInputPixels: MAX_INPUT_PIXELS }).resize(width, height, {
+    fit: 'cover',
+    position: 'centre',
+  });
   pipeline =
     want.format === 'png'
       ? pipeline.png()

@@ -32,7 +32,11 @@ const countPdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\
 export async function render(page: Page, opts: CaptureOptions, maxHeight: number): Promise<Rendered> {
   const contentType = CONTENT_TYPES[opts.format];
   if (opts.format === 'markdown') {
-    return { body: await renderMarkdown(page, opts.selector), contentType, truncated: false };
+    return {
+      body: await renderMarkdown(page, opts.selector, opts.wait_for_timeout),
+      contentType,
+      truncated: false,
+    };
   }
   if (opts.format === 'html') {
     return { body: Buffer.from(await page.content(), 'utf8'), contentType, truncated: false };

@@ -552,7 +552,7 @@ export class CaptureRequestDto {
   @IsArray()
   @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
   @IsString({ each: true })
-  @MinLength(1, { each: true })
+  @Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' })
   @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
   fail_if_content_contains?: string[];
 
@@ -567,7 +567,7 @@ export class CaptureRequestDto {
   @IsArray()
   @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
   @IsString({ each: true })
-  @MinLength(1, { each: true })
+  @Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' })
   @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
   fail_if_content_missing?: string[];
 
