@@ -485,6 +485,21 @@ describe('POST /capture: capture control (API.md part 2)', () => {
       expect(near(pixel(res.body, 50, 50), BLUE)).toBe(true);
     });
 
+    it('false works with the page helpers that run their own code in the page', async () => {
+      const started = Date.now();
+      const res = await shot({
+        url: fixture.url('/scripted'),
+        javascript_enabled: false,
+        block_cookie_banners: true,
+        full_page: true,
+        wait_for_animation: true,
+        hide_selectors: ['#ns'],
+        response_type: 'json',
+      });
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(8000);
+    });
+
     it.each([
       ['custom_js', { custom_js: '1' }],
       ['interactions', { interactions: [{ action: 'click', selector: '#box' }] }],

@@ -37,14 +37,7 @@ export async function scrollIntoView(page: Page, opts: CaptureOptions): Promise<
   }, opts.scroll_into_view);
   if (!found)
     throw new ElementNotFoundError(`No element matches scroll_into_view "${opts.scroll_into_view}"`);
-  // one frame, so the scroll is painted before the capture
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        requestAnimationFrame(() => resolve());
-        setTimeout(resolve, 100);
-      }),
-  );
+  // no frame wait: the capture itself renders a new frame, at the new scroll position
 }
 
 /** Just before the capture: fail_if_content_contains / _missing, then fail_on_page_error. */

@@ -23,6 +23,7 @@ import { applyContextSettings } from './page-setup';
 import { failingStatuses, statusFails } from './capture-control.rules';
 import { runContentChecks, scrollIntoView, waitForPageReady } from './capture-control';
 import { readPageMetadata } from './page-metadata';
+import { loadLazyContentWithoutScripts, waitForAnimationsWithoutScripts } from './scripts-off';
 
 const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
@@ -134,9 +135,13 @@ export class CaptureService {
       await runInteractions(page, opts.interactions, waitMs, () => helpers.popups.refocus());
     }
     await helpers.popups.refocus();
-    if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
+    // with scripts off no timer fires in the page: those helpers wait from here instead
+    const [lazy, animations] = opts.javascript_enabled
+      ? [loadLazyContent, waitForAnimations]
+      : [loadLazyContentWithoutScripts, waitForAnimationsWithoutScripts];
+    if (opts.full_page) await lazy(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     await scrollIntoView(page, opts);
-    if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
+    if (opts.wait_for_animation) await animations(page, waitMs());
     if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
     await runContentChecks(page, opts, helpers);
     this.checkNotDenied(page.url(), navigatedAt);

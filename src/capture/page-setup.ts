@@ -98,7 +98,9 @@ export async function applyContextSettings(
   const pageErrors = opts.fail_on_page_error ? PageErrorWatch.install(page) : undefined;
 
   const popups = await watchPopups(page, context, opts.block_popups);
-  const consent = opts.block_cookie_banners ? await ConsentBanners.install(page) : undefined;
+  // consent rules run as page script: with scripts off there is nothing for them to do (or wait for)
+  const consent =
+    opts.block_cookie_banners && opts.javascript_enabled ? await ConsentBanners.install(page) : undefined;
   return { popups, consent, pageErrors };
 }
 
