@@ -97,6 +97,11 @@ export class MetricsService implements OnModuleInit {
       'Connections (main documents, redirects, subresources, sockets) refused by the network policy',
       () => egress.deniedCount,
     );
+    monotonic(
+      'pixashot_egress_proxy_restarts_total',
+      'Times the egress proxy process died and was restarted (captures with connections through it fail with 502)',
+      () => egress.proxyRestarts,
+    );
     const cache = this.moduleRef.get(CaptureCacheService, { strict: false });
     registerCacheMetrics(this.registry, () => cache.stats());
     collectDefaultMetrics({ register: this.registry });
