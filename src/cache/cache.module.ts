@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { cacheStoreProvider } from './cache-store.provider';
 import { CaptureCacheService } from './capture-cache.service';
 
-/** The response cache of /capture: in memory, or in Redis when REDIS_URL is set. */
+/** The response cache of /capture: in memory, or in Redis (RedisModule's connection) when REDIS_URL is set. */
 @Module({
-  providers: [CaptureCacheService],
+  providers: [cacheStoreProvider, CaptureCacheService],
   exports: [CaptureCacheService],
 })
 export class CacheModule {}

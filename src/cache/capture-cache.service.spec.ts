@@ -2,11 +2,15 @@ import 'reflect-metadata';
 import { Registry } from 'prom-client';
 import { ClientGoneError, Deadline } from '../common/deadline';
 import { NavigationError } from '../common/errors';
-import { loadConfig } from '../config/app-config';
+import { AppConfig, loadConfig } from '../config/app-config';
 import type { CaptureResult } from '../capture/capture.types';
 import type { CaptureRequestDto } from '../capture/dto/capture-request.dto';
 import { registerCacheMetrics } from './cache.metrics';
+import { cacheStoreFor } from './cache-store.provider';
 import { CaptureCacheService } from './capture-cache.service';
+
+/** The service with the store the app would choose for `config` (no REDIS_URL: memory, or off). */
+const cacheOf = (config: AppConfig) => new CaptureCacheService(config, cacheStoreFor(config));
 
 const captureOf = (text: string): CaptureResult => ({
   body: Buffer.from(text),
@@ -46,7 +50,7 @@ describe('CaptureCacheService (memory store)', () => {
   const deadline = () => new Deadline(10_000);
 
   beforeEach(() => {
-    cache = new CaptureCacheService(loadConfig({ CACHE_MAX_ENTRY_BYTES: '100' }));
+    cache = cacheOf(loadConfig({ CACHE_MAX_ENTRY_BYTES: '100' }));
   });
   afterEach(() => cache.onModuleDestroy());
 
@@ -150,7 +154,7 @@ describe('CaptureCacheService (memory store)', () => {
   });
 
   it('is off with CACHE_MAX_SIZE=0: every capture is a BYPASS', async () => {
-    const off = new CaptureCacheService(loadConfig({ CACHE_MAX_SIZE: '0' }));
+    const off = cacheOf(loadConfig({ CACHE_MAX_SIZE: '0' }));
     const render = jest.fn(() => Promise.resolve(captureOf('a')));
     expect((await off.serve(REQ, deadline(), render)).cache).toBe('BYPASS');
     expect((await off.serve(REQ, deadline(), render)).cache).toBe('BYPASS');
@@ -160,7 +164,7 @@ describe('CaptureCacheService (memory store)', () => {
   });
 
   it('evicts the least recently used entries when CACHE_MAX_BYTES is reached', async () => {
-    const small = new CaptureCacheService(loadConfig({ CACHE_MAX_BYTES: '2000' }));
+    const small = cacheOf(loadConfig({ CACHE_MAX_BYTES: '2000' }));
     const body = 'y'.repeat(400); // ~400 bytes + ~300 of meta per entry: two fit in 2000, three do not
     for (const path of ['a', 'b', 'c']) {
       await small.serve({ url: `https://example.com/${path}` } as CaptureRequestDto, deadline(), () =>

@@ -49,15 +49,12 @@ class PhaseClock {
  */
 @Injectable()
 export class CaptureService {
-  readonly admission: Admission;
-
   constructor(
     private readonly config: AppConfig,
     private readonly pool: BrowserPoolService,
+    private readonly admission: Admission,
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
-  ) {
-    this.admission = new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE);
-  }
+  ) {}
 
   async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
     const opts = resolveCaptureOptions(request, this.config);

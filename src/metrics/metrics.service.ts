@@ -5,7 +5,7 @@ import { BrowserPoolService } from '../browser-pool/browser-pool.service';
 import { registerCacheMetrics } from '../cache/cache.metrics';
 import { CaptureCacheService } from '../cache/capture-cache.service';
 import { EgressService } from '../egress/egress.service';
-import { CaptureService } from '../capture/capture.service';
+import { Admission } from '../capture/admission';
 
 /** Outcome label of a capture that succeeded; failures carry their error_type. */
 export const OK = 'ok';
@@ -46,7 +46,7 @@ export class MetricsService implements OnModuleInit {
   onModuleInit(): void {
     // Resolved lazily and loosely so that any module may inject MetricsService without an import cycle.
     const pool = this.moduleRef.get(BrowserPoolService, { strict: false });
-    const admission = () => this.moduleRef.get(CaptureService, { strict: false }).admission;
+    const admission = () => this.moduleRef.get(Admission, { strict: false });
     const registers = [this.registry];
 
     new Gauge({
