@@ -500,7 +500,10 @@ export class EgressProxy {
       setHost: false,
       maxHeaderSize: MAX_HEADER_BYTES,
     });
+    let failed = false;
     const badUpstream = (): void => {
+      if (failed) return; // a timeout, a parse error and a close can all report one failure
+      failed = true;
       upstreamReq.destroy();
       upstream.destroy();
       if (!res.headersSent) reply(res, 502, UPSTREAM_ERROR_HEADER, 'The target sent no usable answer\n');
