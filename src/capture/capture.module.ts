@@ -3,6 +3,7 @@ import { BrowserPoolModule } from '../browser-pool/browser-pool.module';
 import { CacheModule } from '../cache/cache.module';
 import { admissionProvider } from './admission';
 import { CaptureController } from './capture.controller';
+import { CaptureMetrics } from './capture.metrics';
 import { CaptureService } from './capture.service';
 
 /**
@@ -12,7 +13,7 @@ import { CaptureService } from './capture.service';
 @Module({
   imports: [BrowserPoolModule, CacheModule],
   controllers: [CaptureController],
-  providers: [admissionProvider, CaptureService],
+  providers: [admissionProvider, CaptureService, CaptureMetrics],
   exports: [admissionProvider, CaptureService],
 })
 export class CaptureModule {}

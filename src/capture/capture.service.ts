@@ -17,9 +17,8 @@ import {
   UPSTREAM_ERROR_HEADER,
 } from '../egress/egress-proxy';
 import { Admission } from './admission';
-import { CaptureOptions, resolveCaptureOptions } from './capture-options';
+import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
-import { CaptureRequestDto } from './dto/capture-request.dto';
 import { loadLazyContent } from './lazy-content';
 import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
@@ -56,8 +55,8 @@ export class CaptureService {
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
   ) {}
 
-  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
-    const opts = resolveCaptureOptions(request, this.config);
+  /** Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. */
+  async capture(opts: CaptureOptions, deadline: Deadline): Promise<CaptureResult> {
     const clock = new PhaseClock();
     const release = await this.admission.enter(deadline);
     clock.lap('queue');

@@ -7,6 +7,7 @@ import {
 import { TARGET_GUARD } from '../capture/capture.types';
 import { AppConfig, toList } from '../config/app-config';
 import { EgressTargetGuard } from './egress-target-guard';
+import { EgressMetrics } from './egress.metrics';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.constants';
 import { EgressService } from './egress.service';
 
@@ -58,7 +59,7 @@ export class EgressModule {
     return {
       module: EgressModule,
       global: true,
-      providers: [{ provide: EGRESS_OPTIONS, useValue: options }, EgressService],
+      providers: [{ provide: EGRESS_OPTIONS, useValue: options }, EgressService, EgressMetrics],
       exports: [EgressService],
     };
   }
@@ -76,6 +77,7 @@ export class EgressModule {
       providers: [
         { provide: EGRESS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         EgressService,
+        EgressMetrics,
       ],
       exports: [EgressService],
     };
