@@ -234,7 +234,7 @@ describe('Egress proxy process against hostile upstreams', () => {
       const res = await pending;
       expect(res).toMatchObject({ closed: expect.not.stringMatching(/DEADLINE/) });
       expect(res.ms).toBeLessThan(IDLE_MS + 5000);
-      expect(await waitFor(() => proxy.pid !== undefined && proxy.pid !== pid, 15_000)).toBe(true);
+      expect(await waitFor(() => proxy.ready && proxy.pid !== pid, 30_000)).toBe(true);
       expect(proxy.restarts).toBe(before + 1);
       expect(proxy.wasInterrupted(route.id)).toBe(true);
 

@@ -123,9 +123,7 @@ describe('Hostile upstreams through POST /capture', () => {
     });
     expect(Date.now() - started).toBeLessThan(25_000); // not the 30 s wait: the kill ended it
 
-    expect(await waitFor(() => egress.proxyPid !== undefined && egress.proxyPid !== proxyPid, 15_000)).toBe(
-      true,
-    );
+    expect(await waitFor(() => egress.proxyReady && egress.proxyPid !== proxyPid, 30_000)).toBe(true);
     const metrics = await svc.http().get('/metrics');
     expect(metricValue(metrics.text, 'pixashot_egress_proxy_restarts_total')).toBe(1);
     proxyPid = egress.proxyPid;

@@ -40,8 +40,12 @@ export interface EgressRoute {
   close(): void;
 }
 
-/** A connection waits this long for a (re)starting child before it is dropped. */
-const HANDOVER_WAIT_MS = 5000;
+/**
+ * A connection waits this long for a (re)starting child before it is dropped.
+ * The compiled child is ready in well under a second; under ts-node (tests) on
+ * a loaded machine it has taken over five.
+ */
+const HANDOVER_WAIT_MS = 15_000;
 /** More exits than this within CRASH_WINDOW_MS: wait before the next start, so a crash loop does not eat a core. */
 const CRASHES_BEFORE_BACKOFF = 5;
 const CRASH_WINDOW_MS = 10_000;
@@ -82,7 +86,7 @@ export class EgressProxySupervisor {
   restarts = 0;
 
   private child?: ChildProcess;
-  private ready = false;
+  private isReady = false;
   private stopping = false;
   private main?: net.Server;
   private readonly routeServers = new Map<string, net.Server>();
@@ -123,6 +127,11 @@ export class EgressProxySupervisor {
     return this.child?.pid;
   }
 
+  /** A child is up and taking connections (connections accepted meanwhile wait for it). */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
   /** A proxy address of its own for one browser context, so its connections are told apart from all others. */
   async openRoute(): Promise<EgressRoute> {
     if (!this.main || this.stopping) throw new Error('egress proxy not started');
@@ -156,7 +165,7 @@ export class EgressProxySupervisor {
     this.firstReady = undefined;
     const child = this.child;
     this.child = undefined;
-    this.ready = false;
+    this.isReady = false;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -185,7 +194,7 @@ export class EgressProxySupervisor {
   }
 
   private sendPorts(): void {
-    if (this.ready) this.send({ type: 'ports', ownPorts: this.ownPorts() });
+    if (this.isReady) this.send({ type: 'ports', ownPorts: this.ownPorts() });
   }
 
   private send(message: ToProxy, handle?: net.Socket, done: (err: Error | null) => void = noop): void {
@@ -207,12 +216,12 @@ export class EgressProxySupervisor {
       socket.destroy();
       return;
     }
-    if (!this.ready) {
+    if (!this.isReady) {
       const timer = setTimeout(() => {
         const i = this.waiting.findIndex((w) => w.socket === socket);
         if (i >= 0) this.waiting.splice(i, 1);
         socket.destroy();
-      }, HANDOVER_WAIT_MS);
+      }, HANDOVER_WAIT_MS).unref();
       this.waiting.push({ socket, route, timer });
       return;
     }
@@ -239,7 +248,7 @@ export class EgressProxySupervisor {
       return;
     }
     this.child = child;
-    this.ready = false;
+    this.isReady = false;
     child.on('message', (message: FromProxy) => this.onMessage(child, message));
     child.on('error', (err) => {
       // Failed to start (or to be signalled): without a PID no 'exit' follows.
@@ -266,7 +275,7 @@ export class EgressProxySupervisor {
   ): void {
     if (child !== this.child) return;
     this.child = undefined;
-    this.ready = false;
+    this.isReady = false;
     if (this.stopping) return;
     if (this.firstReady) {
       // Never came up at all: a broken install, not a fault to restart from.
@@ -291,14 +300,14 @@ export class EgressProxySupervisor {
     const delay = this.exits.length > CRASHES_BEFORE_BACKOFF ? BACKOFF_MS : 0;
     this.restartTimer = setTimeout(() => {
       if (!this.stopping) this.spawn();
-    }, delay);
+    }, delay).unref();
   }
 
   private onMessage(child: ChildProcess, message: FromProxy): void {
     if (child !== this.child) return;
     switch (message.type) {
       case 'ready': {
-        this.ready = true;
+        this.isReady = true;
         this.firstReady?.resolve();
         this.firstReady = undefined;
         this.send({ type: 'ports', ownPorts: this.ownPorts() });

@@ -85,6 +85,11 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     return this.proxy.pid;
   }
 
+  /** The proxy process is up and taking connections (while it restarts, they wait for it). */
+  get proxyReady(): boolean {
+    return this.proxy.ready;
+  }
+
   /** Times the proxy process died and was restarted (a metric). */
   get proxyRestarts(): number {
     return this.proxy.restarts;
