@@ -5,7 +5,8 @@ import {
   BrowserContextRouter,
 } from '../browser-pool/browser-pool.tokens';
 import { TARGET_GUARD } from '../capture/capture.types';
-import { AppConfig, toList } from '../config/app-config';
+import { toList } from '../common/text-values';
+import { AppConfig } from '../config/app-config';
 import { EgressTargetGuard } from './egress-target-guard';
 import { EgressMetrics } from './egress.metrics';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.constants';
