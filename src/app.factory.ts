@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { describeCaptureQuery } from './capture/capture.openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrorsInEnvelope } from './common/client-error';
 import { requestIdMiddleware } from './common/request-id';
@@ -23,9 +24,13 @@ export function buildOpenApiDocument(app: INestApplication) {
       'Self-hosted screenshot and PDF service. POST a URL or raw HTML to /capture and get back a PNG, JPEG, WebP, PDF or the rendered HTML.',
     )
     .setVersion('0.1.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    .addServer('/', 'This service (the address the document was fetched from)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'AUTH_TOKEN / AUTH_TOKENS' })
     .build();
-  return SwaggerModule.createDocument(app, options);
+  const document = SwaggerModule.createDocument(app, options);
+  describeCaptureQuery(document);
+  return document;
 }
 
 /**

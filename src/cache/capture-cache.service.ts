@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ClientGoneError, Deadline } from '../common/deadline';
 import type { CaptureResult } from '../capture/capture.types';
-import type { CaptureRequestDto } from '../capture/dto/capture-request.dto';
+import type { CaptureOptions } from '../capture/capture-options';
 import { bodyHashOf, CacheEntry, entryOf, resultOf } from './cache-entry';
 import { captureCacheKey } from './cache-key';
 import type { CacheStore } from './cache-store';
@@ -86,7 +86,7 @@ export class CaptureCacheService implements OnModuleDestroy {
    * pipeline under the caller's deadline), storing what it returns.
    */
   async serve(
-    request: CaptureRequestDto,
+    request: CaptureOptions,
     deadline: Deadline,
     render: () => Promise<CaptureResult>,
   ): Promise<ServedCapture> {
@@ -97,7 +97,7 @@ export class CaptureCacheService implements OnModuleDestroy {
       return this.bypass(render);
     }
     const ttlMs = (request.cache_ttl ?? this.config.CACHE_DEFAULT_TTL) * 1000;
-    const key = captureCacheKey(request, this.config);
+    const key = captureCacheKey(request);
 
     for (;;) {
       const lookupStarted = Date.now();

@@ -56,7 +56,7 @@ export const FILE_EXTENSIONS: Record<CaptureFormat, string> = {
   markdown: 'md',
 };
 
-/** Hard limits of API.md that are not configurable. */
+/** Hard limits of the API (docs/api.md) that are not configurable. */
 export const LIMITS = {
   urlLength: 2048,
   viewport: 16384,

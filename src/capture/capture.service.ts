@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { BrowserPoolService, PageLease } from '../browser-pool/browser-pool.service';
 import { AppConfig } from '../config/app-config';
-import { Deadline, within } from '../common/deadline';
+import { Deadline } from '../common/deadline';
+import { sleep, within } from '../common/timing';
 import {
   BlockedTargetError,
   CapacityError,
@@ -10,13 +11,17 @@ import {
   PixashotError,
   TimeoutError,
 } from '../common/errors';
-import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
+import {
+  BLOCKED_HEADER,
+  CONNECT_ERROR_HEADER,
+  DNS_ERROR_HEADER,
+  UPSTREAM_ERROR_HEADER,
+} from '../egress/egress-proxy';
 import { Admission } from './admission';
-import { CaptureOptions, resolveCaptureOptions } from './capture-options';
+import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
-import { CaptureRequestDto } from './dto/capture-request.dto';
 import { loadLazyContent } from './lazy-content';
-import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
+import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
@@ -24,8 +29,6 @@ import { failingStatuses, statusFails } from './capture-control.rules';
 import { runContentChecks, scrollIntoView, waitForPageReady } from './capture-control';
 import { readPageMetadata } from './page-metadata';
 import { loadLazyContentWithoutScripts, waitForAnimationsWithoutScripts } from './scripts-off';
-
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -39,7 +42,7 @@ class PhaseClock {
 }
 
 /**
- * The capture pipeline of API.md: admission, then in a fresh browser
+ * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
  * -> wait_for_selector_hidden -> wait_for_function -> consent banners -> page
  * changes -> interactions -> lazy content (full_page) -> scroll_into_view ->
@@ -56,8 +59,8 @@ export class CaptureService {
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
   ) {}
 
-  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
-    const opts = resolveCaptureOptions(request, this.config);
+  /** Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. */
+  async capture(opts: CaptureOptions, deadline: Deadline): Promise<CaptureResult> {
     const clock = new PhaseClock();
     const release = await this.admission.enter(deadline);
     clock.lap('queue');
@@ -96,7 +99,7 @@ export class CaptureService {
     const helpers = await applyContextSettings(page, context, opts);
 
     const navigatedAt = Date.now();
-    const response = await this.navigate(page, opts, waitMs());
+    const response = await this.navigate(page, lease.routeId, opts, waitMs());
     clock.lap('navigate');
 
     let networkIdle = true;
@@ -142,9 +145,9 @@ export class CaptureService {
     if (opts.full_page) await lazy(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     await scrollIntoView(page, opts);
     if (opts.wait_for_animation) await animations(page, waitMs());
-    if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
+    if (opts.delay_capture > 0) await sleep(opts.delay_capture);
     await runContentChecks(page, opts, helpers);
-    this.checkNotDenied(page.url(), navigatedAt);
+    this.checkNetwork(lease.routeId, page.url(), navigatedAt);
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
@@ -169,7 +172,12 @@ export class CaptureService {
   }
 
   /** Loads the target; maps what can go wrong to the API's errors. */
-  private async navigate(page: Page, opts: CaptureOptions, timeout: number): Promise<HTTPResponse | null> {
+  private async navigate(
+    page: Page,
+    route: string | undefined,
+    opts: CaptureOptions,
+    timeout: number,
+  ): Promise<HTTPResponse | null> {
     if (opts.html_content !== undefined) {
       const timedOut = () => new TimeoutError(`The content did not finish loading within ${timeout} ms`);
       // setContent's own timeout does not cover a script that never yields (while(1) in the content).
@@ -189,12 +197,12 @@ export class CaptureService {
       response = await page.goto(url, { waitUntil: 'load', timeout });
     } catch (err) {
       if (err instanceof PixashotError) throw err;
-      this.checkNotDenied(url, startedAt);
+      this.checkNetwork(route, url, startedAt);
       if (isPuppeteerTimeout(err))
         throw new TimeoutError(`The page did not finish loading within ${timeout} ms`);
       const reason = /net::ERR_[A-Z_]+/.exec((err as Error).message)?.[0] ?? 'navigation failed';
       // An https hop the proxy refused surfaces as a failed tunnel, under the hop's host.
-      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(startedAt)) {
+      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(route, startedAt)) {
         throw new BlockedTargetError('A redirect of the target is not allowed by the network policy');
       }
       throw new NavigationError(`Could not load ${url}: ${reason}`);
@@ -218,7 +226,10 @@ export class CaptureService {
     if (finalHeaders[CONNECT_ERROR_HEADER]) {
       throw new NavigationError(`Could not connect to ${page.url()}: connection refused or timed out`);
     }
-    this.checkNotDenied(page.url(), startedAt);
+    if (finalHeaders[UPSTREAM_ERROR_HEADER]) {
+      throw new NavigationError(`${page.url()} sent a malformed answer, or none in time`);
+    }
+    this.checkNetwork(route, page.url(), startedAt);
     const status = response?.status() ?? 0;
     if (statusFails(failingStatuses(opts), status)) {
       throw new NavigationError(`The target answered with HTTP ${status}`, status);
@@ -226,10 +237,17 @@ export class CaptureService {
     return response;
   }
 
-  /** A main-frame hop the egress proxy refused shows up as a browser error; report it as what it is. */
-  private checkNotDenied(url: string, sinceMs: number): void {
-    if (this.targetGuard?.wasDenied(url, sinceMs)) {
+  /**
+   * What the egress proxy did to this capture's own connections: a main-frame
+   * hop it refused shows up as a browser error (report it as what it is), and
+   * a proxy that died under the capture leaves it with missing parts.
+   */
+  private checkNetwork(route: string | undefined, url: string, sinceMs: number): void {
+    if (this.targetGuard?.wasDenied(route, url, sinceMs)) {
       throw new BlockedTargetError(`${new URL(url).hostname} is not allowed by the network policy`);
+    }
+    if (this.targetGuard?.wasInterrupted(route)) {
+      throw new NavigationError('The egress proxy restarted during the capture; retry the request');
     }
   }
 }

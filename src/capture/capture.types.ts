@@ -1,24 +1,7 @@
-import type { CaptureFormat } from './capture-defaults';
-import type { PageMetadata } from './page-metadata';
+import type { CaptureMetadataDto } from './dto/capture-response.dto';
 
-/** What the capture learned about the page, returned in JSON responses and as headers. */
-export interface CaptureMetadata extends PageMetadata {
-  /** URL after redirects (about:blank for html_content). */
-  final_url: string;
-  /** HTTP status of the main document; null for html_content. */
-  status_code: number | null;
-  format: CaptureFormat;
-  /** Pixel size of an image capture. */
-  width?: number;
-  height?: number;
-  /** Pages in a PDF capture. */
-  page_count?: number;
-  /** False when the network never went quiet within wait_for_timeout; the capture went ahead. */
-  network_idle: boolean;
-  /** True when a full-page capture was cut at MAX_CAPTURE_HEIGHT. */
-  truncated: boolean;
-  duration_ms: number;
-}
+/** What the capture learned about the page (the response DTO is its one definition). */
+export type CaptureMetadata = CaptureMetadataDto;
 
 export type Phase = 'queue' | 'navigate' | 'wait' | 'capture';
 
@@ -30,13 +13,19 @@ export interface CaptureResult {
   timings: Record<Phase, number>;
 }
 
-/** Optional collaborator that vets targets (the egress module provides it). */
+/**
+ * Optional collaborator that vets targets (the egress module provides it).
+ * `route` is the capture's own network route (PageLease.routeId): what the
+ * proxy did for other captures never counts. Undefined: the browser-wide route.
+ */
 export interface TargetGuard {
   /** Throws BlockedTargetError / NavigationError when the URL's host may not be reached. */
   checkUrl(url: string): Promise<void>;
-  /** Whether the network policy refused a connection to the host and port of `url` since `sinceMs` (epoch ms). */
-  wasDenied(url: string, sinceMs: number): boolean;
-  /** Whether the policy refused any connection since `sinceMs` (a redirect hop's host is not known on failure). */
-  deniedSince(sinceMs: number): boolean;
+  /** Whether the policy refused this capture a connection to the host and port of `url` since `sinceMs` (epoch ms). */
+  wasDenied(route: string | undefined, url: string, sinceMs: number): boolean;
+  /** Whether the policy refused this capture any connection since `sinceMs` (a redirect hop's host is not known on failure). */
+  deniedSince(route: string | undefined, sinceMs: number): boolean;
+  /** Whether the egress proxy died (and was restarted) while it carried connections of this capture. */
+  wasInterrupted(route: string | undefined): boolean;
 }
 export const TARGET_GUARD = Symbol('TARGET_GUARD');

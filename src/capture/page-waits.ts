@@ -1,20 +1,9 @@
 import type { CDPSession, Page } from 'puppeteer-core';
 import { TimeoutError, ValidationError } from '../common/errors';
-import { exceptionMessage, pageErrorMessage } from './page-actions';
+import { settledWithin, sleep } from '../common/timing';
+import { exceptionMessage, isPuppeteerTimeout, pageErrorMessage } from './page-actions';
 
 const POLL_MS = 100;
-
-/** `promise`'s value, or 'timeout' when it takes longer than `ms`. */
-async function orTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
 /** wait_for_selector_hidden: until nothing matches `selector` or what matches is hidden. */
 export async function waitForSelectorHidden(page: Page, selector: string, timeoutMs: number): Promise<void> {
@@ -61,18 +50,15 @@ export async function waitForFunction(page: Page, expression: string, timeoutMs:
           timeout: left, // stops a synchronous busy loop
         });
         // ...and this a promise that never settles
-        const outcome = await orTimeout(evaluation, left);
-        if (outcome === 'timeout') {
-          evaluation.catch(() => undefined);
-          break;
-        }
+        const outcome = await settledWithin(evaluation, left);
+        if (outcome === undefined) break;
         if (outcome.exceptionDetails) lastError = exceptionMessage(outcome.exceptionDetails);
         else if (outcome.result.value === true) return;
       } catch (err) {
         // the context went away (a navigation) between two polls: the next poll runs in the new one
         lastError = pageErrorMessage(err);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, until - Date.now()))));
+      await sleep(Math.min(POLL_MS, Math.max(0, until - Date.now())));
     }
   } finally {
     await cdp.detach().catch(() => undefined);

@@ -1,4 +1,6 @@
 import type { Page } from 'puppeteer-core';
+import { sleep } from '../common/timing';
+import { isPuppeteerTimeout } from './page-actions';
 
 /**
  * Page helpers for javascript_enabled: false. With script execution
@@ -9,8 +11,6 @@ import type { Page } from 'puppeteer-core';
  */
 
 const POLL_MS = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
 /** loadLazyContent's scroll (a viewport at a time, up to `maxHeight`, then back to the top), driven from here. */
 export async function loadLazyContentWithoutScripts(

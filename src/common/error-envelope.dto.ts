@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_TYPES } from './errors';
 
 /** The JSON body of every error response. */
 export class ErrorEnvelopeDto {
@@ -10,23 +11,7 @@ export class ErrorEnvelopeDto {
 
   @ApiProperty({
     example: 'ValidationError',
-    enum: [
-      'ValidationError',
-      'AuthenticationError',
-      'BlockedTargetError',
-      'PayloadTooLargeError',
-      'ElementNotFoundError',
-      'ScriptError',
-      'InteractionError',
-      'PageError',
-      'ContentError',
-      'RateLimitError',
-      'NavigationError',
-      'CapacityError',
-      'TimeoutError',
-      'InternalError',
-      'NotFoundError',
-    ],
+    enum: Object.keys(ERROR_TYPES),
   })
   error_type: string;
 
@@ -65,4 +50,25 @@ export class ErrorEnvelopeDto {
     example: 'Order total',
   })
   missing?: string;
+}
+
+/**
+ * The envelope of an error answer: the one place it is built (the exception
+ * filter, and the answer to requests Node's HTTP parser refuses). `message`
+ * defaults to the fixed one of the error type (docs/api.md, Errors).
+ */
+export function errorEnvelope(
+  errorType: string,
+  requestId: string,
+  details?: string,
+  message?: string,
+): ErrorEnvelopeDto {
+  return {
+    status: 'error',
+    message: message ?? ERROR_TYPES[errorType]?.message ?? ERROR_TYPES.InternalError.message,
+    error_type: errorType,
+    ...(details ? { error_details: details } : {}),
+    timestamp: new Date().toISOString(),
+    request_id: requestId,
+  };
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FORMATS } from '../capture-defaults';
+import { CaptureFormat, FORMATS } from '../capture-defaults';
 
 /** og: tags of the page (the ones it has). */
 export class OpenGraphDto {
@@ -22,6 +22,7 @@ export class OpenGraphDto {
   site_name?: string;
 }
 
+/** What the capture learned about the page: the JSON response's metadata, the X-* headers, the cache entry's. */
 export class CaptureMetadataDto {
   @ApiProperty({
     description: 'URL after redirects (about:blank for html_content).',
@@ -40,7 +41,7 @@ export class CaptureMetadataDto {
   title: string;
 
   @ApiProperty({ enum: FORMATS, example: 'png' })
-  format: string;
+  format: CaptureFormat;
 
   @ApiPropertyOptional({
     description: 'The page\'s <meta name="description">, when it has one.',
