@@ -126,6 +126,10 @@ describe('POST /capture: capture control (API.md part 2)', () => {
         res.writeHead(200, { 'Content-Type': 'image/png' });
         res.end(solidPng(10, 10, [0, 128, 0]));
       })
+      .route('/hop', (_req, res) => {
+        res.writeHead(302, { Location: '/plain' });
+        res.end();
+      })
       .route('/missing', (_req, res) => {
         res.writeHead(404, { 'Content-Type': 'text/html' });
         res.end('<h1>gone</h1>');
@@ -414,6 +418,16 @@ describe('POST /capture: capture control (API.md part 2)', () => {
       expect(await title({ block_requests: ['ws://*/sock'] })).toBe('SecurityError');
       expect(upgrades()).toBe(before + 1);
       expect(await title({ block_requests: ['ws://*/other'] })).toBe('opened');
+    });
+
+    it('never blocks a redirect of the main document', async () => {
+      const res = await shot({
+        url: fixture.url('/hop'),
+        block_requests: ['*/plain'],
+        response_type: 'json',
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.metadata.final_url).toBe(fixture.url('/plain'));
     });
 
     it('answers 400 when a pattern matches the main document', async () => {
