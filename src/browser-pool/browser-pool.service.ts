@@ -5,6 +5,7 @@ import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
+import { fontconfigEnv } from './fonts';
 import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
 
 /** What the pool knows about one browser beyond what generic-pool tracks. */
@@ -380,7 +381,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      env: { ...fontconfigEnv(), ...process.env, PIXASHOT_POOL_ID: this.instanceId },
       defaultViewport: null,
     });
     const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };
