@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { startApp, TestApp } from './helpers/app';
+import { FixtureServer } from './helpers/fixture-server';
 
 /**
  * One sample per script of API.md part 2 ("every script a real page may use
@@ -139,5 +141,83 @@ describe('fonts for the world’s scripts', () => {
       const noto = await shot(page(lang, `<span style="font-family:'${family}'">${text}</span>`));
       expect({ lang, sameFace: sameFace(tagged, noto) }).toEqual({ lang, sameFace: true });
     }
+  });
+});
+
+/** A face no page has by default, so the web font and the fallback look different. */
+const FONT = readFileSync('/usr/share/fonts/truetype/noto/NotoSerif-BoldItalic.ttf');
+const FONT_DELAY_MS = 1500;
+
+/**
+ * The text that uses the web font is written after the load event, so
+ * neither the load nor `wait_for_network: none` waits for the font: only the
+ * web-font wait does. `?ref` marks the html element once the font surely
+ * loaded (the reference capture waits for that); `src` picks the font URL.
+ */
+const lateFontPage = (src: string) => `<!doctype html><html><head><style>
+@font-face{font-family:Slow;src:url(${src})}
+html,body{margin:0;background:#fff}p{margin:10px;font:40px Slow, sans-serif}
+</style></head><body><script>
+addEventListener('load', async () => {
+  document.body.innerHTML = '<p>Web fonts, awaited</p>';
+  if (location.search === '?ref') {
+    await document.fonts.load('40px Slow');
+    document.documentElement.className = 'font-loaded';
+  }
+});
+</script></body></html>`;
+
+describe('web fonts', () => {
+  let svc: TestApp;
+  let fixture: FixtureServer;
+
+  beforeAll(async () => {
+    fixture = await new FixtureServer()
+      .route('/slow.ttf', (_req, res) => {
+        setTimeout(() => {
+          res.writeHead(200, { 'Content-Type': 'font/ttf' });
+          res.end(FONT);
+        }, FONT_DELAY_MS);
+      })
+      .route('/never.ttf', () => undefined) // answers nothing, ever
+      .page('/late', lateFontPage('/slow.ttf'))
+      .page('/fallback', lateFontPage('/missing.ttf'))
+      .page('/hanging', lateFontPage('/never.ttf'))
+      .start();
+    svc = await startApp({ NETWORK_ALLOW: `127.0.0.1:${fixture.port}` });
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await fixture?.stop();
+  });
+
+  const shot = async (path: string, extra: object = {}) => {
+    const res = await svc.capture({
+      url: fixture.url(path),
+      window_width: 500,
+      window_height: 80,
+      ...extra,
+    });
+    expect(res.status).toBe(200);
+    return PNG.sync.read(res.body as Buffer);
+  };
+
+  it('captures a page in its slow web font, also with wait_for_network: none', async () => {
+    const awaited = await shot('/late', { wait_for_network: 'none' });
+    const loaded = await shot('/late?ref', {
+      wait_for_network: 'none',
+      wait_for_selector: 'html.font-loaded',
+    });
+    const fallback = await shot('/fallback', { wait_for_network: 'none' });
+    expect(inked(awaited)).toBeGreaterThan(300);
+    expect(differing(awaited, loaded)).toBe(0);
+    expect(differing(loaded, fallback)).toBeGreaterThan(300);
+  });
+
+  it('waits for a font that never arrives no longer than wait_for_timeout', async () => {
+    const startedAt = Date.now();
+    const shown = await shot('/hanging', { wait_for_network: 'none', wait_for_timeout: 2000 });
+    expect(Date.now() - startedAt).toBeLessThan(20000); // not the 90 s request deadline
+    expect(shown.width).toBe(500);
   });
 });
