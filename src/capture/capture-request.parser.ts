@@ -128,6 +128,9 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureR
       }
     });
   }
+  if (dto.pdf_outline === true && dto.pdf_tagged === false) {
+    problems.push('pdf_outline needs pdf_tagged: Chrome builds the outline from the tagged structure');
+  }
   if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
     problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
   }
