@@ -12,9 +12,8 @@ import {
 } from '../common/errors';
 import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
 import { Admission } from './admission';
-import { CaptureOptions, resolveCaptureOptions } from './capture-options';
+import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
-import { CaptureRequestDto } from './dto/capture-request.dto';
 import { loadLazyContent } from './lazy-content';
 import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
@@ -45,18 +44,15 @@ class PhaseClock {
  */
 @Injectable()
 export class CaptureService {
-  readonly admission: Admission;
-
   constructor(
     private readonly config: AppConfig,
     private readonly pool: BrowserPoolService,
+    private readonly admission: Admission,
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
-  ) {
-    this.admission = new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE);
-  }
+  ) {}
 
-  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
-    const opts = resolveCaptureOptions(request, this.config);
+  /** Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. */
+  async capture(opts: CaptureOptions, deadline: Deadline): Promise<CaptureResult> {
     const clock = new PhaseClock();
     const release = await this.admission.enter(deadline);
     clock.lap('queue');

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { AppConfig } from '../config/app-config';
-import { CaptureService } from '../capture/capture.service';
+import { Admission } from '../capture/admission';
 
 /**
  * Graceful shutdown, first step of Nest's close sequence (SIGTERM with
@@ -18,7 +18,7 @@ export class ShutdownService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly captures: CaptureService,
+    private readonly admission: Admission,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -30,7 +30,7 @@ export class ShutdownService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    const admission = this.captures.admission;
+    const admission = this.admission;
     admission.close();
     const running = admission.runningCount;
     this.logger.log(
