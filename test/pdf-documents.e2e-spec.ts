@@ -162,6 +162,20 @@ describe('PDF documents: header/footer, page size, outline, tags, metadata, medi
     expect(Math.abs(margined.height - (2280 + 72))).toBeLessThanOrEqual(2);
   });
 
+  it('pdf_single_page: cuts content taller than MAX_CAPTURE_HEIGHT there, and says so', async () => {
+    const res = await svc.capture({
+      html_content: '<style>html,body{margin:0}</style><div style="height:20000px;background:#00f"></div>',
+      format: 'pdf',
+      pdf_single_page: true,
+      wait_for_network: 'none',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-capture-truncated']).toBe('true');
+    const pages = readPdf(res.body as Buffer);
+    expect(pages).toHaveLength(1);
+    expect(Math.abs(pages[0].height - 16384 * 0.75)).toBeLessThanOrEqual(2); // MAX_CAPTURE_HEIGHT's default
+  });
+
   describe('pdf_outline and pdf_tagged', () => {
     const headings = '<h1>Summary</h1><p>a</p><h2>Details</h2><p>b</p><h1>Terms</h1><p>c</p>';
     const catalogOf = async (body: Buffer) => (await PDFDocument.load(body)).catalog;
