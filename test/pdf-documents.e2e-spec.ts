@@ -160,6 +160,10 @@ describe('PDF documents: header/footer, page size, outline, tags, metadata, medi
       await pdf({ html_content: html, pdf_single_page: true, pdf_margin_top: '1in' }),
     );
     expect(Math.abs(margined.height - (2280 + 72))).toBeLessThanOrEqual(2);
+    // content shorter than the viewport (1080 px): the page is as short as the content
+    const short = '<style>html,body{margin:0}</style><div style="height:300px">Receipt</div>';
+    const [receipt] = readPdf(await pdf({ html_content: short, pdf_single_page: true }));
+    expect(Math.abs(receipt.height - 225)).toBeLessThanOrEqual(2);
   });
 
   it('pdf_single_page: cuts content taller than MAX_CAPTURE_HEIGHT there, and says so', async () => {

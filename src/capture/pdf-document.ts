@@ -88,8 +88,9 @@ async function singlePageHeight(
   const margins = print.margin!;
   const sides = toPx(margins.left as string) + toPx(margins.right as string);
   const width = Math.max(1, Math.round((paperWidth - sides) / opts.pdf_scale));
-  const viewport = page.viewport();
-  await page.setViewport({ ...viewport!, width });
+  // a 1 px tall viewport: the document's scroll height is never less than the viewport's, which
+  // would make a short receipt as tall as the window
+  await page.setViewport({ ...page.viewport()!, width, height: 1 });
   const content = await page.evaluate(() =>
     Math.ceil(
       Math.max(
