@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { createPool, Pool } from 'generic-pool';
 import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
+import { settledWithin, sleep } from '../common/timing';
 import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
 import { fontconfigEnv } from './fonts';
 import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
@@ -76,12 +76,6 @@ function killBrowserProcessGroup(pid: number | undefined): void {
     }
   }
 }
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
-  Promise.race([
-    promise,
-    new Promise<undefined>((resolve) => (setTimeout(resolve, ms) as unknown as NodeJS.Timeout).unref()),
-  ]);
 
 /**
  * A generic-pool of Puppeteer browsers. generic-pool owns launching,
@@ -226,7 +220,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const spare = state.spare;
     state.spare = undefined;
     const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
-    return withTimeout(opening, OPEN_TIMEOUT_MS);
+    return settledWithin(opening, OPEN_TIMEOUT_MS);
   }
 
   private openPage(state: BrowserState): Promise<PreparedPage> {
@@ -300,7 +294,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private async closeContext(state: BrowserState, context: BrowserContext): Promise<void> {
     if (state.dead || !state.browser.connected) return;
-    const closed = await withTimeout(
+    const closed = await settledWithin(
       context.close().then(
         () => true,
         () => true,
@@ -326,7 +320,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
    */
   /** Waits `ms`, or rejects at once when shutdown begins (a retry pause must not hold up closing the pool). */
   private pause(ms: number): Promise<void> {
-    return delay(ms, undefined, { signal: this.stopping.signal });
+    return sleep(ms, this.stopping.signal);
   }
 
   private async launchUntilUp(): Promise<Browser> {
@@ -406,7 +400,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     this.states.delete(browser);
     if (state) state.dead = true;
     const proc = browser.process();
-    await withTimeout(
+    await settledWithin(
       browser.close().catch(() => undefined),
       CLOSE_TIMEOUT_MS,
     );
@@ -418,7 +412,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     this.shuttingDown = true;
     this.stopping.abort();
     // Browsers still lent (captures in flight) go back or get destroyed as those captures finish.
-    await withTimeout(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
+    await settledWithin(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
     await this.pool.clear();
     await Promise.all([...this.states.keys()].map((b) => this.close(b)));
   }

@@ -8,6 +8,7 @@ import {
 } from 'class-validator';
 import { AppConfig } from '../config/app-config';
 import { ValidationError } from '../common/errors';
+import { booleanOf, toList } from '../common/text-values';
 import { CaptureOptions, resolveCaptureOptions } from './capture-options';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { presetProblem } from './user-agents';
@@ -47,9 +48,6 @@ const nestedFields = (() => {
     ));
 })();
 
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
-
 /**
  * Turns GET query strings into the JSON types the DTO expects, led by the
  * property's declared TypeScript type: booleans and numbers from text, string
@@ -67,12 +65,11 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
     const type = Reflect.getMetadata('design:type', CaptureRequestDto.prototype, key);
     const text = String(raw);
     if (type === Boolean) {
-      const v = text.toLowerCase();
-      body[key] = TRUE.has(v) ? true : FALSE.has(v) ? false : text;
+      body[key] = booleanOf(text) ?? text;
     } else if (type === Number) {
       body[key] = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
     } else if (type === Array && !nestedFields().has(key)) {
-      body[key] = text.trim().startsWith('[') ? parseJson(key, text) : splitList(text); // "a,b" or JSON
+      body[key] = text.trim().startsWith('[') ? parseJson(key, text) : toList(text); // "a,b" or JSON
     } else if (type === Array) {
       body[key] = parseJson(key, text); // a list of objects: only as JSON
     } else if ((type === Object || isNestedDto(type)) && /^\s*[[{]/.test(text)) {
@@ -96,12 +93,6 @@ function parseJson(key: string, text: string): unknown {
     throw new ValidationError(`${key} is not valid JSON`);
   }
 }
-
-const splitList = (text: string) =>
-  text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 /**
  * The one way into a capture: validates a request (a JSON body, or a query

@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { BrowserPoolService, PageLease } from '../browser-pool/browser-pool.service';
 import { AppConfig } from '../config/app-config';
-import { Deadline, within } from '../common/deadline';
+import { Deadline } from '../common/deadline';
+import { sleep, within } from '../common/timing';
 import {
   BlockedTargetError,
   CapacityError,
@@ -15,13 +16,11 @@ import { Admission } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
 import { loadLazyContent } from './lazy-content';
-import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
+import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
 import { waitForWebFonts } from './web-fonts';
-
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -35,7 +34,7 @@ class PhaseClock {
 }
 
 /**
- * The capture pipeline of API.md: admission, then in a fresh browser
+ * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
  * -> web fonts -> consent banners -> page changes -> interactions -> lazy content
  * (full_page) -> animation wait -> delay -> capture.
@@ -132,7 +131,7 @@ export class CaptureService {
     await helpers.popups.refocus();
     if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
-    if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
+    if (opts.delay_capture > 0) await sleep(opts.delay_capture);
     this.checkNotDenied(page.url(), navigatedAt);
     clock.lap('wait');
 

@@ -1,7 +1,8 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { BROWSER_EXTRA_ARGS } from '../browser-pool/browser-pool.tokens';
 import { TARGET_GUARD } from '../capture/capture.types';
-import { AppConfig, toList } from '../config/app-config';
+import { toList } from '../common/text-values';
+import { AppConfig } from '../config/app-config';
 import { EgressTargetGuard } from './egress-target-guard';
 import { EgressMetrics } from './egress.metrics';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.constants';
