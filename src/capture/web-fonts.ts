@@ -1,5 +1,5 @@
 import type { Page } from 'puppeteer-core';
-import { within } from '../common/deadline';
+import { settledWithin } from '../common/timing';
 
 /**
  * Waits until the page's web fonts are loaded (document.fonts.ready), at most
@@ -21,5 +21,5 @@ export async function waitForWebFonts(page: Page, timeoutMs: number): Promise<vo
     });
   });
   // a page whose main thread never yields would hold evaluate forever: bound it from here
-  await within(loaded, timeoutMs, () => new Error('web fonts')).catch(() => undefined);
+  await settledWithin(loaded, timeoutMs).catch(() => undefined);
 }
