@@ -162,7 +162,7 @@ describe('document fields (pdf_*, media_type)', () => {
         'pdf_metadata.keywords: keywords must be an array',
         'unknown field "pdf_metadata.extra"',
         'media_type must be one of the following values: screen, print',
-        'pdf_outline needs pdf_tagged: Chrome builds the outline from the tagged structure',
+        'pdf_outline needs pdf_tagged: Chrome tags every PDF it builds an outline for',
       ]),
     );
   });

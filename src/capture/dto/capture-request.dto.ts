@@ -291,7 +291,7 @@ export class CaptureRequestDto {
 
   @ApiPropertyOptional({
     description:
-      "The PDF carries an outline (bookmarks) built from the page's headings h1..h6. Needs pdf_tagged (the outline comes from the tags): pdf_outline with pdf_tagged: false is a 400.",
+      "The PDF carries an outline (bookmarks) built from the page's headings h1..h6. Chrome tags every PDF it builds an outline for (Chromium 156), so pdf_outline with pdf_tagged: false is a 400 rather than a PDF tagged against the request.",
     default: D.pdf_outline,
     example: true,
   })
