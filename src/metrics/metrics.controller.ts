@@ -5,12 +5,12 @@ import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
+@Public() // like the health probes: no token, not rate limited
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @Public() // like the health probes: no token, not rate limited
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
