@@ -28,7 +28,12 @@ import { applyContextSettings } from './page-setup';
 import { failingStatuses, statusFails } from './capture-control.rules';
 import { runContentChecks, scrollIntoView, waitForPageReady } from './capture-control';
 import { readPageMetadata } from './page-metadata';
-import { loadLazyContentWithoutScripts, waitForAnimationsWithoutScripts } from './scripts-off';
+import {
+  loadLazyContentWithoutScripts,
+  waitForAnimationsWithoutScripts,
+  waitForWebFontsWithoutScripts,
+} from './scripts-off';
+import { waitForWebFonts } from './web-fonts';
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -44,9 +49,10 @@ class PhaseClock {
 /**
  * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
- * -> wait_for_selector_hidden -> wait_for_function -> consent banners -> page
- * changes -> interactions -> lazy content (full_page) -> scroll_into_view ->
- * animation wait -> delay -> content checks -> capture (clip, resize).
+ * -> wait_for_selector_hidden -> wait_for_function -> web fonts -> consent
+ * banners -> page changes -> interactions -> lazy content (full_page) ->
+ * scroll_into_view -> animation wait -> delay -> content checks -> capture
+ * (clip, resize).
  * Every phase runs under the request's deadline; the pool closes the context
  * whatever happens.
  */
@@ -131,6 +137,8 @@ export class CaptureService {
         });
     }
     await waitForPageReady(page, opts, waitMs);
+    // with scripts off no timer or animation frame fires in the page: those waits are driven from here
+    await (opts.javascript_enabled ? waitForWebFonts : waitForWebFontsWithoutScripts)(page, waitMs());
     if (helpers.consent) await helpers.consent.settle(waitMs());
     if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
@@ -138,7 +146,6 @@ export class CaptureService {
       await runInteractions(page, opts.interactions, waitMs, () => helpers.popups.refocus());
     }
     await helpers.popups.refocus();
-    // with scripts off no timer fires in the page: those helpers wait from here instead
     const [lazy, animations] = opts.javascript_enabled
       ? [loadLazyContent, waitForAnimations]
       : [loadLazyContentWithoutScripts, waitForAnimationsWithoutScripts];

@@ -54,3 +54,16 @@ export async function waitForAnimationsWithoutScripts(page: Page, timeoutMs: num
     await sleep(POLL_MS);
   }
 }
+
+/** waitForWebFonts: until document.fonts has no load pending (a layout first starts the loads text needs). */
+export async function waitForWebFontsWithoutScripts(page: Page, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const status = await page.evaluate(() => {
+      void document.documentElement.getBoundingClientRect();
+      return document.fonts.status;
+    });
+    if (status === 'loaded') return;
+    await sleep(POLL_MS);
+  }
+}

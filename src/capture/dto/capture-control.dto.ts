@@ -140,18 +140,3 @@ export function IsJsExpression(options?: ValidationOptions) {
       },
     });
 }
-
-/** A string of at most `bytes` bytes in UTF-8. */
-export function MaxBytes(bytes: number, options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
-    registerDecorator({
-      name: 'maxBytes',
-      target: object.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value) <= bytes,
-        defaultMessage: () => `${propertyName} must be at most ${bytes} bytes`,
-      },
-    });
-}
