@@ -95,7 +95,25 @@ export class CaptureController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Capture a URL or HTML as PNG, JPEG, WebP, PDF or HTML' })
-  @ApiBody({ type: CaptureRequestDto })
+  @ApiBody({
+    type: CaptureRequestDto,
+    // What "Try it out" sends: inline, so the Swagger UI shows the capture instead of offering a download.
+    examples: {
+      html: {
+        summary: 'HTML as a PNG, shown inline',
+        value: {
+          html_content: '<h1 style="font-family:sans-serif;color:#0a6">Hello from Pixashot</h1>',
+          window_width: 800,
+          window_height: 400,
+          content_disposition: 'inline',
+        },
+      },
+      url: {
+        summary: 'A web page as a PNG, shown inline',
+        value: { url: 'https://example.com', content_disposition: 'inline' },
+      },
+    },
+  })
   @CaptureResponses()
   async capturePost(
     @Body(CaptureRequestPipe) options: CaptureOptions,
@@ -151,10 +169,11 @@ export class CaptureController {
     const served = await this.cache.serve(options, deadline, () => this.captures.capture(options, deadline));
     const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
-    this.send(res, served.result, responseType);
+    this.send(res, served.result, options);
   }
 
-  private send(res: Response, result: CaptureResult, responseType: string): void {
+  private send(res: Response, result: CaptureResult, options: CaptureOptions): void {
+    const responseType = options.response_type;
     const { metadata, timings } = result;
     if (!res.hasHeader('Server-Timing')) {
       // a cache hit has set `cache;dur=N` already: no phase ran
@@ -181,7 +200,10 @@ export class CaptureController {
     res.status(200);
     res.setHeader('Content-Type', result.contentType);
     res.setHeader('Content-Length', String(result.body.length));
-    res.setHeader('Content-Disposition', `attachment; filename=screenshot.${metadata.format}`);
+    res.setHeader(
+      'Content-Disposition',
+      `${options.content_disposition}; filename=screenshot.${metadata.format}`,
+    );
     res.end(result.body);
   }
 }
