@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
 import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
+import { fontconfigEnv } from './fonts';
 import {
   BROWSER_CONTEXT_ROUTER,
   BROWSER_EXTRA_ARGS,
@@ -407,7 +408,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      env: { ...fontconfigEnv(), ...process.env, PIXASHOT_POOL_ID: this.instanceId },
       defaultViewport: null,
     });
     const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };

@@ -25,6 +25,7 @@ import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } fro
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
+import { waitForWebFonts } from './web-fonts';
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -40,7 +41,7 @@ class PhaseClock {
 /**
  * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
- * -> consent banners -> page changes -> interactions -> lazy content
+ * -> web fonts -> consent banners -> page changes -> interactions -> lazy content
  * (full_page) -> animation wait -> delay -> capture.
  * Every phase runs under the request's deadline; the pool closes the context
  * whatever happens.
@@ -125,6 +126,7 @@ export class CaptureService {
           throw new TimeoutError(`wait_for_selector failed: ${(err as Error).message.split('\n')[0]}`);
         });
     }
+    await waitForWebFonts(page, waitMs());
     if (helpers.consent) await helpers.consent.settle(waitMs());
     if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);

@@ -3,6 +3,7 @@ import type { Page, ScreenshotOptions } from 'puppeteer-core';
 import { ElementNotFoundError } from '../common/errors';
 import { CONTENT_TYPES } from './capture-defaults';
 import type { CaptureOptions } from './capture-options';
+import { printPdf } from './pdf-document';
 
 export interface Rendered {
   body: Buffer;
@@ -23,9 +24,6 @@ const documentHeight = (page: Page) =>
     ),
   );
 
-/** Pages in a PDF made by Chrome: its page objects are written uncompressed. */
-const countPdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
-
 /** Produces the requested output from a page that is ready. */
 export async function render(page: Page, opts: CaptureOptions, maxHeight: number): Promise<Rendered> {
   const contentType = CONTENT_TYPES[opts.format];
@@ -33,25 +31,7 @@ export async function render(page: Page, opts: CaptureOptions, maxHeight: number
     return { body: Buffer.from(await page.content(), 'utf8'), contentType, truncated: false };
   }
   if (opts.format === 'pdf') {
-    const body = Buffer.from(
-      await page.pdf({
-        format: opts.pdf_width || opts.pdf_height ? undefined : opts.pdf_format,
-        width: opts.pdf_width,
-        height: opts.pdf_height,
-        landscape: opts.pdf_landscape,
-        printBackground: opts.pdf_print_background,
-        scale: opts.pdf_scale,
-        pageRanges: opts.pdf_page_ranges ?? '',
-        margin: {
-          top: opts.pdf_margin_top,
-          right: opts.pdf_margin_right,
-          bottom: opts.pdf_margin_bottom,
-          left: opts.pdf_margin_left,
-        },
-        timeout: 0,
-      }),
-    );
-    return { body, contentType, page_count: countPdfPages(body), truncated: false };
+    return { contentType, ...(await printPdf(page, opts, maxHeight)) };
   }
 
   const shot: ScreenshotOptions = {
