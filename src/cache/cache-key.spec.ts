@@ -17,6 +17,11 @@ describe('captureCacheKey', () => {
     expect(keyOf({ url: URL_A, window_width: 1920, full_page: false })).toBe(keyOf({ url: URL_A }));
   });
 
+  it('keeps content_disposition in the key: attachment is the default, inline is another entry', () => {
+    expect(keyOf({ url: URL_A, content_disposition: 'attachment' })).toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ url: URL_A, content_disposition: 'inline' })).not.toBe(keyOf({ url: URL_A }));
+  });
+
   it('ignores the order of fields, nested ones included', () => {
     const a = keyOf({
       url: URL_A,

@@ -75,6 +75,7 @@ describe('Admission: order and shutdown', () => {
     expect(first.settled && !first.error).toBe(true);
     expect(second.settled).toBe(false);
     expect(gate.runningCount).toBe(1);
+    gate.close(); // the second waiter's 10 s deadline timer would otherwise keep the worker alive
   });
 
   it('refuses a request whose deadline already passed', async () => {

@@ -11,6 +11,7 @@ export const CAPTURE_DEFAULTS = {
   image_quality: 90,
   omit_background: false,
   response_type: 'by_format',
+  content_disposition: 'attachment',
   pdf_format: 'A4',
   pdf_print_background: true,
   pdf_scale: 1,
@@ -35,6 +36,7 @@ export const CAPTURE_DEFAULTS = {
 export const FORMATS = ['png', 'jpeg', 'webp', 'pdf', 'html', 'markdown'] as const;
 export type CaptureFormat = (typeof FORMATS)[number];
 export const RESPONSE_TYPES = ['by_format', 'json', 'empty'] as const;
+export const CONTENT_DISPOSITIONS = ['attachment', 'inline'] as const;
 export const NETWORK_WAITS = ['idle', 'mostly_idle', 'none'] as const;
 export const PDF_FORMATS = ['A3', 'A4', 'A5', 'Letter', 'Legal', 'Tabloid'] as const;
 export const MEDIA_TYPES = ['screen', 'print'] as const;

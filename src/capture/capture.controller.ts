@@ -158,10 +158,11 @@ export class CaptureController {
     const served = await this.cache.serve(options, deadline, () => this.captures.capture(options, deadline));
     const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
-    this.send(res, served.result, responseType);
+    this.send(res, served.result, options);
   }
 
-  private send(res: Response, result: CaptureResult, responseType: string): void {
+  private send(res: Response, result: CaptureResult, options: CaptureOptions): void {
+    const responseType = options.response_type;
     const { metadata, timings } = result;
     if (!res.hasHeader('Server-Timing')) {
       // a cache hit has set `cache;dur=N` already: no phase ran
@@ -190,7 +191,7 @@ export class CaptureController {
     res.setHeader('Content-Length', String(result.body.length));
     res.setHeader(
       'Content-Disposition',
-      `attachment; filename=screenshot.${FILE_EXTENSIONS[metadata.format]}`,
+      `${options.content_disposition}; filename=screenshot.${FILE_EXTENSIONS[metadata.format]}`,
     );
     res.end(result.body);
   }

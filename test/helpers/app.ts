@@ -16,12 +16,13 @@ export interface TestApp {
 }
 
 /**
- * Env every e2e app starts from: quiet logs, one small pool, no auth, no rate
+ * Env every e2e app starts from: no service logs (the run prints test results;
+ * `LOG_LEVEL=warn npm test` shows them), one small pool, no auth, no rate
  * limit, no response cache (specs count renders; the cache spec turns it on).
  */
 export const TEST_ENV = {
   NODE_ENV: 'test',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.LOG_LEVEL || 'silent',
   BROWSER_POOL_MIN: '1',
   BROWSER_POOL_MAX: '1',
   BROWSER_MAX_CONCURRENT_PAGES: '4',

@@ -1,5 +1,16 @@
-/** Named request examples of POST /capture shown by Swagger UI ("Examples" on the request body). */
-export const CAPTURE_EXAMPLES = {
+/**
+ * Named request examples of POST /capture shown by Swagger UI ("Examples" on the request body). Each asks for
+ * `content_disposition: inline`, so "Try it out" shows the capture instead of offering a download.
+ */
+const EXAMPLES = {
+  html: {
+    summary: 'HTML as a PNG (works offline)',
+    value: {
+      html_content: '<h1 style="font-family:sans-serif;color:#0a6">Hello from Pixashot</h1>',
+      window_width: 800,
+      window_height: 400,
+    },
+  },
   basic: {
     summary: 'A 1280x720 PNG of a page',
     value: { url: 'https://example.com', window_width: 1280, window_height: 720 },
@@ -39,3 +50,10 @@ export const CAPTURE_EXAMPLES = {
     value: { url: 'https://example.com', response_type: 'json', image_width: 400 },
   },
 };
+
+export const CAPTURE_EXAMPLES = Object.fromEntries(
+  Object.entries(EXAMPLES).map(([name, { summary, value }]) => [
+    name,
+    { summary, value: { ...value, content_disposition: 'inline' } },
+  ]),
+);

@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import {
   CAPTURE_DEFAULTS as D,
+  CONTENT_DISPOSITIONS,
   FORMATS,
   LIMITS,
   MEDIA_TYPES,
@@ -184,6 +185,17 @@ export class CaptureRequestDto {
   @IsOptional()
   @IsIn(RESPONSE_TYPES)
   response_type?: (typeof RESPONSE_TYPES)[number];
+
+  @ApiPropertyOptional({
+    description:
+      'Content-Disposition of a by_format answer: attachment (a download named screenshot.<format>) or inline (shown in place: a browser, or the Swagger UI, displays the image or PDF).',
+    enum: CONTENT_DISPOSITIONS,
+    default: D.content_disposition,
+    example: 'inline',
+  })
+  @IsOptional()
+  @IsIn(CONTENT_DISPOSITIONS)
+  content_disposition?: (typeof CONTENT_DISPOSITIONS)[number];
 
   // ---- pdf ----
   @ApiPropertyOptional({
