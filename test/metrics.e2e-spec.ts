@@ -3,7 +3,7 @@ import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp, waitFor } from './helpers/app';
 import { metricValue } from './helpers/metrics';
 
-const TOKEN = 'metrics-spec-token';
+const TOKEN = 'metrics-spec-token-0123456789abcdef';
 const QUICK = { window_width: 320, window_height: 240, wait_for_network: 'none' };
 
 describe('GET /metrics (Prometheus)', () => {
