@@ -159,3 +159,31 @@ describe('METRICS_ENABLED=false', () => {
     }
   });
 });
+
+describe('METRICS_AUTH=true (internet-facing installs)', () => {
+  it('asks for a bearer token on /metrics, never counts scrapes against the rate limit, health stays open', async () => {
+    const svc = await startApp({
+      METRICS_AUTH: 'true',
+      AUTH_TOKEN: TOKEN,
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_CAPTURE: '1 per minute',
+      BROWSER_POOL_MIN: '0',
+    });
+    try {
+      const missing = await svc.http().get('/metrics');
+      expect(missing.status).toBe(401);
+      expect(missing.text).not.toContain('pixashot_');
+      const wrong = await svc.http().get('/metrics').set('Authorization', `Bearer ${'w'.repeat(32)}`);
+      expect(wrong.status).toBe(403);
+      for (let i = 0; i < 3; i++) {
+        const ok = await svc.http().get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
+        expect(ok.status).toBe(200);
+        expect(ok.text).toContain('pixashot_captures_total');
+        expect(ok.headers['x-ratelimit-limit']).toBeUndefined();
+      }
+      expect((await svc.http().get('/health/live')).status).toBe(200);
+    } finally {
+      await svc.close();
+    }
+  });
+});

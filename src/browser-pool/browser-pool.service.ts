@@ -4,6 +4,7 @@ import { createPool, Pool } from 'generic-pool';
 import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
+import { chromeEnvironment } from './chrome-env';
 import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
 import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
 
@@ -50,6 +51,13 @@ export class BrowserCrashedError extends CapacityError {
     super('The browser serving this capture stopped; retry the request', 1);
   }
 }
+
+/**
+ * Every context refuses downloads: a page that answers with
+ * Content-Disposition: attachment, or clicks an <a download>, must not make
+ * Chrome write files to the service's disk.
+ */
+const DENY_DOWNLOADS = { policy: 'deny' } as const;
 
 const CLOSE_TIMEOUT_MS = 5000;
 /** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
@@ -241,7 +249,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private openPage(state: BrowserState): Promise<PreparedPage> {
-    return state.browser.createBrowserContext().then(async (context) => {
+    return state.browser.createBrowserContext({ downloadBehavior: DENY_DOWNLOADS }).then(async (context) => {
       try {
         return { context, page: await context.newPage() };
       } catch (err) {
@@ -380,7 +388,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      env: chromeEnvironment(process.env, this.instanceId), // no secret of the service in Chrome
+      downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
     const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };

@@ -33,7 +33,7 @@ const ERROR_RESPONSES: [number, string][] = [
   [413, 'PayloadTooLargeError: the body is over the limit'],
   [
     422,
-    'ElementNotFoundError, ScriptError or InteractionError: the page loaded but the request could not be met',
+    'ElementNotFoundError, ScriptError, InteractionError or OutputTooLargeError (a PDF over MAX_PDF_BYTES, an image of which not one row fits MAX_CAPTURE_PIXELS): the page loaded but the request could not be met',
   ],
   [429, 'RateLimitError: over the rate limit (Retry-After set)'],
   [502, 'NavigationError: DNS failure, refused connection, TLS error, or fail_on_http_error'],

@@ -139,7 +139,12 @@ export class CaptureService {
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
-    const rendered = await render(page, opts, this.config.MAX_CAPTURE_HEIGHT);
+    const rendered = await render(page, opts, {
+      maxHeight: this.config.MAX_CAPTURE_HEIGHT,
+      maxPixels: this.config.MAX_CAPTURE_PIXELS,
+      maxPdfBytes: this.config.MAX_PDF_BYTES,
+      maxHtmlBytes: this.config.MAX_HTML_OUTPUT_BYTES,
+    });
     const title = await page.title().catch(() => '');
     clock.lap('capture');
     const { body, contentType, ...sizes } = rendered;
