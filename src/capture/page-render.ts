@@ -103,22 +103,28 @@ async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions
     optimizeForSpeed: true,
     ...(opts.format === 'png' ? {} : { quality: opts.image_quality }),
   };
-  const rect = opts.selector
-    ? await elementRect(page, session, opts.selector)
+  const { rect, scale } = opts.selector
+    ? { rect: await elementRect(page, session, opts.selector), scale: 1 }
     : await pageRect(session, opts);
-  const fitted = fitToBudget(rect, opts.pixel_density, limits);
+  // The budget counts output pixels: a zoomed-out mobile page shows 980 CSS px in a 390 px viewport.
+  const output = { ...rect, width: rect.width * scale, height: rect.height * scale };
+  const fitted = fitToBudget(output, opts.pixel_density, limits);
   if (!fitted) {
     throw new OutputTooLargeError(
-      `Not one row of ${rect.width} CSS px at pixel_density ${opts.pixel_density} fits MAX_CAPTURE_PIXELS (${limits.maxPixels})`,
+      `Not one row of ${Math.round(output.width)} CSS px at pixel_density ${opts.pixel_density} fits MAX_CAPTURE_PIXELS (${limits.maxPixels})`,
     );
   }
+  const clip =
+    scale === 1
+      ? fitted.clip
+      : { ...rect, height: fitted.truncated ? fitted.clip.height / scale : rect.height, scale };
   let bytes: Uint8Array;
   try {
     bytes = await page.screenshot({
       ...shot,
-      clip: fitted.clip,
-      // a viewport capture shows what is on screen; a page or an element may reach beyond it
-      captureBeyondViewport: !!(opts.selector || opts.full_page),
+      clip,
+      // Chrome takes the clip as given (Puppeteer would cut it to the viewport and drop its scale otherwise)
+      captureBeyondViewport: true,
     });
   } catch (err) {
     if (isTooLargeForChrome(err)) {
@@ -136,12 +142,15 @@ async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions
  * the viewport where the page is scrolled to, or the whole document height
  * (however the page's scripts report it) at the viewport's width.
  */
-async function pageRect(session: CDPSession, opts: CaptureOptions): Promise<Rect> {
+async function pageRect(session: CDPSession, opts: CaptureOptions): Promise<{ rect: Rect; scale: number }> {
   const { cssVisualViewport: view, cssContentSize: content } = await session.send('Page.getLayoutMetrics');
   if (opts.full_page) {
-    return { x: 0, y: 0, width: opts.window_width, height: Math.max(content.height, view.clientHeight) };
+    const height = Math.max(content.height, view.clientHeight);
+    return { rect: { x: 0, y: 0, width: opts.window_width, height }, scale: 1 };
   }
-  return { x: view.pageX, y: view.pageY, width: view.clientWidth, height: view.clientHeight };
+  // the visual viewport at its page scale: what is on screen, in the request's window size
+  const rect = { x: view.pageX, y: view.pageY, width: view.clientWidth, height: view.clientHeight };
+  return { rect, scale: view.scale };
 }
 
 /** The border box of the first element matching `selector`, in document coordinates, from Chrome's box model. */
