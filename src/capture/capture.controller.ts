@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { withoutSignatureParams } from '../auth/url-signing';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
@@ -19,6 +20,7 @@ import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
+import { claimantOf } from './admission';
 import { resolveCaptureOptions } from './capture-options';
 import { parseCaptureRequest, queryToBody } from './capture-request.parser';
 import { CaptureService } from './capture.service';
@@ -145,7 +147,10 @@ export class CaptureController {
       if (!res.writableFinished) abort.abort();
     });
     const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-    const served = await this.cache.serve(request, deadline, () => this.captures.capture(request, deadline));
+    const claimant = claimantOf(principalOf(req), req.ip ?? '');
+    const served = await this.cache.serve(request, deadline, () =>
+      this.captures.capture(request, deadline, claimant),
+    );
     const responseType = request.response_type ?? 'by_format';
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
     this.send(res, served.result, responseType);

@@ -11,7 +11,7 @@ import {
   TimeoutError,
 } from '../common/errors';
 import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
-import { Admission } from './admission';
+import { Admission, Claimant } from './admission';
 import { CaptureOptions, resolveCaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
@@ -51,13 +51,22 @@ export class CaptureService {
     private readonly pool: BrowserPoolService,
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
   ) {
-    this.admission = new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE);
+    // Fair shares between principals; with one token and no signing key there is only one to share with.
+    const onePrincipal = config.authTokens.length === 1 && !config.URL_SIGNING_SECRET;
+    this.admission = new Admission(
+      config.MAX_CONCURRENT_CAPTURES,
+      config.MAX_QUEUE,
+      onePrincipal
+        ? undefined
+        : { principalSharePercent: config.MAX_PRINCIPAL_SHARE, signedPerIp: config.MAX_SIGNED_PER_IP },
+    );
   }
 
-  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
+  /** `claimant`: who asked (see claimantOf), for fair admission; without it only the global limits apply. */
+  async capture(request: CaptureRequestDto, deadline: Deadline, claimant?: Claimant): Promise<CaptureResult> {
     const opts = resolveCaptureOptions(request, this.config);
     const clock = new PhaseClock();
-    const release = await this.admission.enter(deadline);
+    const release = await this.admission.enter(deadline, claimant);
     clock.lap('queue');
     const progress = { waitingForBrowser: false };
     // The client is answered when the deadline passes, whatever phase hangs (waiting for a browser,
