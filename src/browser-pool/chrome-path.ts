@@ -75,4 +75,8 @@ export const BASE_CHROME_ARGS = [
   // The compositor's GPU work (software in headless) on a thread of the browser process instead of a
   // process of its own: a fresh context per capture then costs ~15% less CPU (README, Performance).
   '--in-process-gpu',
+  // A page's JavaScript heap is capped well below the machine's memory: a script that allocates
+  // without end crashes its own renderer at 1 GiB (the capture answers 502) instead of growing to V8's
+  // default limit of several GiB while other captures share the machine.
+  '--js-flags=--max-old-space-size=1024',
 ];

@@ -23,6 +23,21 @@ import { applyContextSettings } from './page-setup';
 
 const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
+/**
+ * Rejects when the page's renderer crashes (a script that eats memory past
+ * Chrome's heap limit, a renderer bug): whatever phase was waiting on the
+ * page would otherwise wait for the deadline.
+ */
+function crashOf(page: Page): Promise<never> {
+  const crashed = new Promise<never>((_, reject) => {
+    page.once('error', () =>
+      reject(new NavigationError('The page crashed while rendering (out of memory, or a renderer fault)')),
+    );
+  });
+  crashed.catch(() => undefined); // the race reports it; after the race nobody listens
+  return crashed;
+}
+
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
   private last = Date.now();
@@ -80,7 +95,7 @@ export class CaptureService {
         progress.waitingForBrowser = true;
         return await this.pool.withPage((lease) => {
           progress.waitingForBrowser = false;
-          return deadline.run(this.run(lease, opts, deadline, clock));
+          return deadline.run(Promise.race([this.run(lease, opts, deadline, clock), crashOf(lease.page)]));
         });
       } finally {
         release();

@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, HttpException, Injectable, NestIntercept
 import { json, Request, RequestHandler, Response } from 'express';
 import { from, Observable, switchMap } from 'rxjs';
 import { AppConfig } from '../config/app-config';
+import { PayloadTooLargeError } from './errors';
 import { checkJsonShape } from './json-shape';
 
 /** The JSON body limit: the largest html_content plus room for the other fields. */
@@ -35,6 +36,11 @@ export class JsonBodyInterceptor implements NestInterceptor {
   }
 
   private readBody(req: Request, res: Response): Promise<void> {
+    const declared = Number(req.headers['content-length']);
+    if (declared > bodyLimitOf(this.config)) {
+      // body-parser would read the whole declared body off the connection before answering
+      return Promise.reject(new PayloadTooLargeError('The request body exceeds the size limit'));
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         res.setHeader('Connection', 'close'); // the rest of the body is not waited for
