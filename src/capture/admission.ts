@@ -1,5 +1,7 @@
+import { Provider } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { CapacityError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
 import { ClientGoneError, Deadline } from '../common/deadline';
 
 interface Waiter {
@@ -222,3 +224,23 @@ export class Admission {
 }
 
 const shuttingDown = () => new CapacityError('The service is shutting down', SHUTDOWN_RETRY_AFTER_S);
+
+/**
+ * The one Admission of the app, sized by MAX_CONCURRENT_CAPTURES and MAX_QUEUE, with the fair shares
+ * of MAX_PRINCIPAL_SHARE and MAX_SIGNED_PER_IP; CaptureModule exports it.
+ */
+export const admissionProvider: Provider = {
+  provide: Admission,
+  inject: [AppConfig],
+  useFactory: (config: AppConfig) => {
+    // with one token and no signing key there is only one principal, nobody to share with
+    const onePrincipal = config.authTokens.length === 1 && !config.URL_SIGNING_SECRET;
+    return new Admission(
+      config.MAX_CONCURRENT_CAPTURES,
+      config.MAX_QUEUE,
+      onePrincipal
+        ? undefined
+        : { principalSharePercent: config.MAX_PRINCIPAL_SHARE, signedPerIp: config.MAX_SIGNED_PER_IP },
+    );
+  },
+};

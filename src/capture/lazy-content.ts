@@ -1,7 +1,6 @@
 import type { CDPSession, Page } from 'puppeteer-core';
 import { evaluateIsolated } from './isolated-world';
-
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
+import { isPuppeteerTimeout } from './page-actions';
 
 /**
  * Before a full-page capture: scrolls down the page a viewport at a time
