@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
 import { chromeEnvironment } from './chrome-env';
-import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
+import { chromeArgs, headlessModeFor, resolveChromePath } from './chrome-path';
 import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
 
 /** What the pool knows about one browser beyond what generic-pool tracks. */
@@ -379,7 +379,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const browser = await puppeteer.launch({
       executablePath: this.chromePath,
       headless: headlessModeFor(this.chromePath),
-      args: [...BASE_CHROME_ARGS, ...this.extraArgs],
+      args: [...chromeArgs(this.config.CHROME_SANDBOX), ...this.extraArgs],
       pipe: true,
       timeout: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
       protocolTimeout: Math.max(this.config.REQUEST_TIMEOUT_MS, 30000),

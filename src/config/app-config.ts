@@ -34,6 +34,8 @@ export class AppConfig {
 
   // Browser pool
   @IsOptional() @IsString() CHROME_PATH?: string;
+  /** Chrome's own sandbox (user namespaces; the service must not run as root). See chromeArgs. */
+  @Transform(toBoolean) @IsBoolean() CHROME_SANDBOX = false;
   @Type(() => Number) @IsInt() @Min(0) @Max(32) BROWSER_POOL_MIN = 1;
   @Type(() => Number) @IsInt() @Min(1) @Max(32) BROWSER_POOL_MAX = 2;
   @Type(() => Number) @IsInt() @Min(1) @Max(64) BROWSER_MAX_CONCURRENT_PAGES = 4;
