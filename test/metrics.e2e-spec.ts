@@ -173,7 +173,10 @@ describe('METRICS_AUTH=true (internet-facing installs)', () => {
       const missing = await svc.http().get('/metrics');
       expect(missing.status).toBe(401);
       expect(missing.text).not.toContain('pixashot_');
-      const wrong = await svc.http().get('/metrics').set('Authorization', `Bearer ${'w'.repeat(32)}`);
+      const wrong = await svc
+        .http()
+        .get('/metrics')
+        .set('Authorization', `Bearer ${'w'.repeat(32)}`);
       expect(wrong.status).toBe(403);
       for (let i = 0; i < 3; i++) {
         const ok = await svc.http().get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
