@@ -23,6 +23,8 @@ export function buildOpenApiDocument(app: INestApplication) {
       'Self-hosted screenshot and PDF service. POST a URL or raw HTML to /capture and get back a PNG, JPEG, WebP, PDF or the rendered HTML.',
     )
     .setVersion('0.1.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    .addServer('/', 'This service (the address the document was fetched from)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'AUTH_TOKEN / AUTH_TOKENS' })
     .build();
   const document = SwaggerModule.createDocument(app, options);

@@ -110,7 +110,7 @@ describe('bearer-token authentication', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/capture'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/capture'].get.security).toEqual([{ bearer: [] }]);
-    expect(doc.paths['/health/live'].get.security).toBeUndefined();
+    expect(doc.paths['/health/live'].get.security).toEqual([]); // public: explicitly no credentials
     const init = (await svc.http().get('/docs/swagger-ui-init.js')).text;
     expect(init).toMatch(/"persistAuthorization":\s*true/);
   });

@@ -222,6 +222,46 @@ describe('Swagger and health endpoints', () => {
     expect(checked).toBeGreaterThanOrEqual(12);
   });
 
+  it('documents the document fields of part 2 with a description, their default and an example', async () => {
+    const schemas = await captureSchemas();
+    const props = schemas.CaptureRequestDto.properties!;
+    const expected: Record<string, unknown> = {
+      pdf_header_html: undefined,
+      pdf_footer_html: undefined,
+      pdf_prefer_css_page_size: false,
+      pdf_single_page: false,
+      pdf_outline: false,
+      pdf_tagged: true,
+      pdf_metadata: undefined,
+      media_type: undefined, // print for pdf, screen otherwise: said in the description
+    };
+    for (const [field, value] of Object.entries(expected)) {
+      const prop = props[field];
+      expect({ field, described: (prop?.description ?? '').length > 20 }).toEqual({ field, described: true });
+      expect({ field, default: prop.default }).toEqual({ field, default: value });
+      expect({ field, example: prop.example !== undefined }).toEqual({ field, example: true });
+    }
+    expect(props.media_type.description).toMatch(/print for format pdf, screen otherwise/);
+    expect(props.pdf_footer_html.description).toMatch(/100 KiB/);
+    expect(props.pdf_header_html.description).toMatch(/data: URLs/);
+    const metadata = referenced(schemas, props.pdf_metadata);
+    expect(metadata).toBe(schemas.PdfMetadataDto);
+    expect(Object.keys(metadata!.properties!).sort()).toEqual([
+      'author',
+      'creator',
+      'keywords',
+      'subject',
+      'title',
+    ]);
+    for (const [name, prop] of Object.entries(metadata!.properties!)) {
+      expect({ name, described: !!prop.description, example: prop.example !== undefined }).toEqual({
+        name,
+        described: true,
+        example: true,
+      });
+    }
+  });
+
   it('answers liveness and readiness with terminus bodies', async () => {
     const live = await svc.http().get('/health/live');
     expect(live.status).toBe(200);

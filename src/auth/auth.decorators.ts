@@ -1,5 +1,7 @@
-import { ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtraModels, ApiResponse, DECORATORS, getSchemaPath } from '@nestjs/swagger';
+import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 
 const IS_PUBLIC = 'pixashot:public';
 const SIGNED_URL_ALLOWED = 'pixashot:signed-url-allowed';
@@ -9,11 +11,23 @@ export type CredentialsFlag = 'METRICS_AUTH';
 
 /**
  * The route needs no credentials and is not rate limited (health probes,
- * metrics). With `unless`, it needs a bearer token while that setting is on
- * (METRICS_AUTH for /metrics) and is still not rate limited.
+ * metrics). Its OpenAPI operation says so (`security: []`) and lists the
+ * only 4xx such a route gives: a request Node's HTTP parser refuses. With
+ * `unless`, it needs a bearer token while that setting is on (METRICS_AUTH
+ * for /metrics) and is still not rate limited; its operation then makes no
+ * promise about security.
  */
 export const Public = (options: { unless?: CredentialsFlag } = {}) =>
-  SetMetadata(IS_PUBLIC, options.unless ?? true);
+  applyDecorators(
+    SetMetadata(IS_PUBLIC, options.unless ?? true),
+    ...(options.unless ? [] : [SetMetadata(DECORATORS.API_SECURITY, [])]),
+    ApiExtraModels(ErrorEnvelopeDto),
+    ApiResponse({
+      status: 400,
+      description: 'ValidationError: a malformed HTTP request (request line or headers)',
+      content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } },
+    }),
+  );
 
 /** The route also accepts a signed URL (`expires` + `signature` in the query) instead of a bearer token. */
 export const AllowSignedUrl = () => SetMetadata(SIGNED_URL_ALLOWED, true);

@@ -7,7 +7,13 @@ import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
 import { chromeEnvironment } from './chrome-env';
 import { chromeArgs, headlessModeFor, resolveChromePath } from './chrome-path';
-import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
+import { fontconfigEnv } from './fonts';
+import {
+  BROWSER_CONTEXT_ROUTER,
+  BROWSER_EXTRA_ARGS,
+  BrowserContextRouter,
+  ContextRoute,
+} from './browser-pool.tokens';
 
 /** What the pool knows about one browser beyond what generic-pool tracks. */
 interface BrowserState {
@@ -31,6 +37,8 @@ interface BrowserState {
 interface PreparedPage {
   context: BrowserContext;
   page: Page;
+  /** The context's own network route, if a router is configured; closed with the context. */
+  route?: ContextRoute;
 }
 
 /** A capture's hold on one page slot of one browser. */
@@ -38,6 +46,8 @@ export interface PageLease {
   page: Page;
   context: BrowserContext;
   browser: Browser;
+  /** The id of the context's own network route (see BROWSER_CONTEXT_ROUTER), if there is one. */
+  routeId?: string;
   /**
    * Starts opening the next capture's context on this browser now. Call it
    * where the capture leaves the browser's main thread mostly idle (while
@@ -114,6 +124,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     @Optional() @Inject(BROWSER_EXTRA_ARGS) private readonly extraArgs: string[] = [],
+    @Optional() @Inject(BROWSER_CONTEXT_ROUTER) private readonly router?: BrowserContextRouter,
   ) {}
 
   onModuleInit(): void {
@@ -196,7 +207,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         throw new BrowserCrashedError();
       }
       const result = await fn({
-        ...prepared,
+        page: prepared.page,
+        context: prepared.context,
+        routeId: prepared.route?.id,
         browser: state.browser,
         prepareNext: () => this.prepareSpare(state),
       });
@@ -207,9 +220,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       throw err;
     } finally {
       const context = prepared?.context;
+      const route = prepared?.route;
       this.prepareSpare(state);
       const teardown = (async () => {
         if (context) await this.closeContext(state, context);
+        route?.close();
         this.releaseSlot(state);
       })();
       if (!succeeded) await teardown;
@@ -227,18 +242,34 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const spare = state.spare;
     state.spare = undefined;
     const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
-    return settledWithin(opening, OPEN_TIMEOUT_MS);
+    return settledWithin(opening, OPEN_TIMEOUT_MS).then((prepared) => {
+      // Too late to serve (the browser gets killed): its route must not stay open.
+      if (!prepared)
+        void opening.then(
+          (late) => late.route?.close(),
+          () => undefined,
+        );
+      return prepared;
+    });
   }
 
-  private openPage(state: BrowserState): Promise<PreparedPage> {
-    return state.browser.createBrowserContext({ downloadBehavior: DENY_DOWNLOADS }).then(async (context) => {
+  private async openPage(state: BrowserState): Promise<PreparedPage> {
+    const route = await this.router?.open();
+    try {
+      const context = await state.browser.createBrowserContext({
+        downloadBehavior: DENY_DOWNLOADS,
+        ...(route ? { proxyServer: route.proxyServer, proxyBypassList: route.proxyBypassList } : {}),
+      });
       try {
-        return { context, page: await context.newPage() };
+        return { context, page: await context.newPage(), route };
       } catch (err) {
         await context.close().catch(() => undefined);
         throw err;
       }
-    });
+    } catch (err) {
+      route?.close();
+      throw err;
+    }
   }
 
   /** Opens the next capture's context and page ahead of demand, if this browser will serve another capture. */
@@ -386,7 +417,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: chromeEnvironment(process.env, this.instanceId), // no secret of the service in Chrome
+      // no secret of the service in Chrome; an operator's own FONTCONFIG_FILE wins over Pixashot's
+      env: chromeEnvironment({ ...fontconfigEnv(), ...process.env }, this.instanceId),
       downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
@@ -407,6 +439,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const state = this.states.get(browser);
     this.states.delete(browser);
     if (state) state.dead = true;
+    // A context prepared for a capture that will not come: its route goes with the browser.
+    void state?.spare?.then(
+      (spare) => spare.route?.close(),
+      () => undefined,
+    );
     const proc = browser.process();
     await settledWithin(
       browser.close().catch(() => undefined),

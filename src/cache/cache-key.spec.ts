@@ -86,6 +86,32 @@ describe('captureCacheKey', () => {
   });
 });
 
+describe('captureCacheKey and the document fields', () => {
+  const PDF = { url: URL_A, format: 'pdf' };
+  it('makes every document field that changes the output part of the key', () => {
+    const variants: object[] = [
+      { pdf_header_html: 'H' },
+      { pdf_footer_html: 'F' },
+      { pdf_prefer_css_page_size: true },
+      { pdf_single_page: true },
+      { pdf_outline: true },
+      { pdf_tagged: false },
+      { pdf_metadata: { title: 'T' } },
+      { pdf_metadata: { keywords: ['a'] } },
+      { media_type: 'screen' },
+    ];
+    const keys = new Set([keyOf(PDF), ...variants.map((v) => keyOf({ ...PDF, ...v }))]);
+    expect(keys.size).toBe(variants.length + 1);
+  });
+
+  it('treats the default media type, left out or given, as one capture', () => {
+    expect(keyOf({ ...PDF, media_type: 'print' })).toBe(keyOf(PDF));
+    expect(keyOf({ url: URL_A, media_type: 'screen' })).toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ url: URL_A, media_type: 'print' })).not.toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ ...PDF, pdf_tagged: true })).toBe(keyOf(PDF));
+  });
+});
+
 describe('canonicalJson', () => {
   it('sorts keys at every depth, keeps array order and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: undefined } })).toBe('{"a":{"d":[2,1]},"b":1}');

@@ -15,6 +15,10 @@ export const CAPTURE_DEFAULTS = {
   pdf_print_background: true,
   pdf_scale: 1,
   pdf_landscape: false,
+  pdf_prefer_css_page_size: false,
+  pdf_single_page: false,
+  pdf_outline: false,
+  pdf_tagged: true,
   wait_for_timeout: 30000,
   wait_for_network: 'idle',
   wait_for_animation: false,
@@ -30,6 +34,7 @@ export type CaptureFormat = (typeof FORMATS)[number];
 export const RESPONSE_TYPES = ['by_format', 'json', 'empty'] as const;
 export const NETWORK_WAITS = ['idle', 'mostly_idle', 'none'] as const;
 export const PDF_FORMATS = ['A3', 'A4', 'A5', 'Letter', 'Legal', 'Tabloid'] as const;
+export const MEDIA_TYPES = ['screen', 'print'] as const;
 
 export const CONTENT_TYPES: Record<CaptureFormat, string> = {
   png: 'image/png',
@@ -44,4 +49,6 @@ export const LIMITS = {
   urlLength: 2048,
   viewport: 16384,
   delayMs: 30000,
+  /** pdf_header_html, pdf_footer_html: 100 KiB each. */
+  pdfHeaderFooterBytes: 100 * 1024,
 } as const;

@@ -156,6 +156,9 @@ export function validateCaptureRequest(input: unknown, config: AppConfig): Captu
       }
     });
   }
+  if (dto.pdf_outline === true && dto.pdf_tagged === false) {
+    problems.push('pdf_outline needs pdf_tagged: Chrome tags every PDF it builds an outline for');
+  }
   if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
     problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
   }

@@ -9,6 +9,7 @@ import {
   ApiQuery,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
@@ -74,15 +75,17 @@ function CaptureResponses(): MethodDecorator {
       key,
       descriptor,
     );
+    // errors are always the JSON envelope, whatever `format` asked for
+    const envelope = { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } };
     for (const [status, description] of ERROR_RESPONSES) {
-      ApiResponse({ status, description, type: ErrorEnvelopeDto })(target, key, descriptor);
+      ApiResponse({ status, description, content: envelope })(target, key, descriptor);
     }
   };
 }
 
 @ApiTags('capture')
 @ApiBearerAuth()
-@ApiExtraModels(CaptureJsonResponseDto)
+@ApiExtraModels(CaptureJsonResponseDto, ErrorEnvelopeDto)
 @Controller('capture')
 export class CaptureController {
   constructor(

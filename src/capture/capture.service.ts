@@ -11,7 +11,12 @@ import {
   PixashotError,
   TimeoutError,
 } from '../common/errors';
-import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
+import {
+  BLOCKED_HEADER,
+  CONNECT_ERROR_HEADER,
+  DNS_ERROR_HEADER,
+  UPSTREAM_ERROR_HEADER,
+} from '../egress/egress-proxy';
 import { Admission, Claimant } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
@@ -20,6 +25,7 @@ import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } fro
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
+import { waitForWebFonts } from './web-fonts';
 
 /**
  * Rejects when the page's renderer crashes (a script that eats memory past
@@ -50,7 +56,7 @@ class PhaseClock {
 /**
  * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
- * -> consent banners -> page changes -> interactions -> lazy content
+ * -> web fonts -> consent banners -> page changes -> interactions -> lazy content
  * (full_page) -> animation wait -> delay -> capture.
  * Every phase runs under the request's deadline; the pool closes the context
  * whatever happens.
@@ -107,7 +113,7 @@ export class CaptureService {
     const helpers = await applyContextSettings(page, context, opts);
 
     const navigatedAt = Date.now();
-    const response = await this.navigate(page, opts, waitMs());
+    const response = await this.navigate(page, lease.routeId, opts, waitMs());
     clock.lap('navigate');
 
     let networkIdle = true;
@@ -138,6 +144,7 @@ export class CaptureService {
           throw new TimeoutError(`wait_for_selector failed: ${(err as Error).message.split('\n')[0]}`);
         });
     }
+    await waitForWebFonts(page, waitMs());
     if (helpers.consent) await helpers.consent.settle(waitMs());
     if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
@@ -148,7 +155,7 @@ export class CaptureService {
     if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
     if (opts.delay_capture > 0) await sleep(opts.delay_capture);
-    this.checkNotDenied(page.url(), navigatedAt);
+    this.checkNetwork(lease.routeId, page.url(), navigatedAt);
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
@@ -178,7 +185,12 @@ export class CaptureService {
   }
 
   /** Loads the target; maps what can go wrong to the API's errors. */
-  private async navigate(page: Page, opts: CaptureOptions, timeout: number): Promise<HTTPResponse | null> {
+  private async navigate(
+    page: Page,
+    route: string | undefined,
+    opts: CaptureOptions,
+    timeout: number,
+  ): Promise<HTTPResponse | null> {
     if (opts.html_content !== undefined) {
       const timedOut = () => new TimeoutError(`The content did not finish loading within ${timeout} ms`);
       // setContent's own timeout does not cover a script that never yields (while(1) in the content).
@@ -198,12 +210,12 @@ export class CaptureService {
       response = await page.goto(url, { waitUntil: 'load', timeout });
     } catch (err) {
       if (err instanceof PixashotError) throw err;
-      this.checkNotDenied(url, startedAt);
+      this.checkNetwork(route, url, startedAt);
       if (isPuppeteerTimeout(err))
         throw new TimeoutError(`The page did not finish loading within ${timeout} ms`);
       const reason = /net::ERR_[A-Z_]+/.exec((err as Error).message)?.[0] ?? 'navigation failed';
       // An https hop the proxy refused surfaces as a failed tunnel, under the hop's host.
-      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(startedAt)) {
+      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(route, startedAt)) {
         throw new BlockedTargetError('A redirect of the target is not allowed by the network policy');
       }
       throw new NavigationError(`Could not load ${url}: ${reason}`);
@@ -227,7 +239,10 @@ export class CaptureService {
     if (finalHeaders[CONNECT_ERROR_HEADER]) {
       throw new NavigationError(`Could not connect to ${page.url()}: connection refused or timed out`);
     }
-    this.checkNotDenied(page.url(), startedAt);
+    if (finalHeaders[UPSTREAM_ERROR_HEADER]) {
+      throw new NavigationError(`${page.url()} sent a malformed answer, or none in time`);
+    }
+    this.checkNetwork(route, page.url(), startedAt);
     const status = response?.status() ?? 0;
     if (opts.fail_on_http_error && status >= 400) {
       throw new NavigationError(`The target answered with HTTP ${status}`);
@@ -235,10 +250,17 @@ export class CaptureService {
     return response;
   }
 
-  /** A main-frame hop the egress proxy refused shows up as a browser error; report it as what it is. */
-  private checkNotDenied(url: string, sinceMs: number): void {
-    if (this.targetGuard?.wasDenied(url, sinceMs)) {
+  /**
+   * What the egress proxy did to this capture's own connections: a main-frame
+   * hop it refused shows up as a browser error (report it as what it is), and
+   * a proxy that died under the capture leaves it with missing parts.
+   */
+  private checkNetwork(route: string | undefined, url: string, sinceMs: number): void {
+    if (this.targetGuard?.wasDenied(route, url, sinceMs)) {
       throw new BlockedTargetError(`${new URL(url).hostname} is not allowed by the network policy`);
+    }
+    if (this.targetGuard?.wasInterrupted(route)) {
+      throw new NavigationError('The egress proxy restarted during the capture; retry the request');
     }
   }
 }

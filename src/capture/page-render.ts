@@ -4,6 +4,7 @@ import { ElementNotFoundError, OutputTooLargeError } from '../common/errors';
 import { CONTENT_TYPES } from './capture-defaults';
 import type { CaptureOptions } from './capture-options';
 import { fitToBudget, Rect, utf8Prefix } from './capture-budget';
+import { printPdf } from './pdf-document';
 
 export interface Rendered {
   body: Buffer;
@@ -22,9 +23,6 @@ export interface OutputLimits {
   maxHtmlBytes: number;
 }
 
-/** Pages in a PDF made by Chrome: its page objects are written uncompressed. */
-const countPdfPages = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
-
 /** Chrome's answer to a capture it cannot allocate; the budget should keep us below it, this is the net. */
 const isTooLargeForChrome = (err: unknown) => err instanceof Error && /Page is too large/i.test(err.message);
 
@@ -35,7 +33,9 @@ const isTooLargeForChrome = (err: unknown) => err instanceof Error && /Page is t
  */
 export async function render(page: Page, opts: CaptureOptions, limits: OutputLimits): Promise<Rendered> {
   const contentType = CONTENT_TYPES[opts.format];
-  if (opts.format === 'pdf') return { ...(await renderPdf(page, opts, limits.maxPdfBytes)), contentType };
+  if (opts.format === 'pdf') {
+    return { contentType, ...(await printPdf(page, opts, limits.maxHeight, limits.maxPdfBytes)) };
+  }
   const session = await page.createCDPSession();
   try {
     if (opts.format === 'html') {
@@ -57,43 +57,6 @@ async function documentHtml(session: CDPSession): Promise<string> {
   const { root } = await session.send('DOM.getDocument', { depth: 0 });
   const { outerHTML } = await session.send('DOM.getOuterHTML', { nodeId: root.nodeId });
   return outerHTML;
-}
-
-/** Prints the PDF as a stream and stops reading (422) as soon as it passes `maxBytes`. */
-async function renderPdf(page: Page, opts: CaptureOptions, maxBytes: number) {
-  const stream = await page.createPDFStream({
-    format: opts.pdf_width || opts.pdf_height ? undefined : opts.pdf_format,
-    width: opts.pdf_width,
-    height: opts.pdf_height,
-    landscape: opts.pdf_landscape,
-    printBackground: opts.pdf_print_background,
-    scale: opts.pdf_scale,
-    pageRanges: opts.pdf_page_ranges ?? '',
-    margin: {
-      top: opts.pdf_margin_top,
-      right: opts.pdf_margin_right,
-      bottom: opts.pdf_margin_bottom,
-      left: opts.pdf_margin_left,
-    },
-    timeout: 0,
-  });
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new OutputTooLargeError(
-        `The PDF is over MAX_PDF_BYTES (${maxBytes} bytes): print fewer pages with pdf_page_ranges`,
-      );
-    }
-    chunks.push(value);
-  }
-  const body = Buffer.concat(chunks);
-  return { body, page_count: countPdfPages(body), truncated: false };
 }
 
 async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions, limits: OutputLimits) {

@@ -35,7 +35,7 @@ function chromeVersion(page: Page): Promise<string> {
  * Context settings, applied to a fresh page before the first byte of the
  * target is loaded so the page sees them from the start: viewport, density
  * and mobile emulation, user agent and client hints, locale, headers,
- * cookies, geolocation, timezone, dark mode, TLS errors, media blocking,
+ * cookies, geolocation, timezone, CSS media type, dark mode, TLS errors, media blocking,
  * and the popup and consent-banner helpers.
  */
 export async function applyContextSettings(
@@ -78,6 +78,8 @@ export async function applyContextSettings(
 
   if (opts.timezone) await page.emulateTimezone(opts.timezone);
   if (opts.locale) await (await cdp()).send('Emulation.setLocaleOverride', { locale: opts.locale });
+  // a PDF is laid out for print from the first byte (scripts asking matchMedia('print') see it too)
+  if (opts.format === 'pdf' || opts.media_type !== 'screen') await page.emulateMediaType(opts.media_type);
   if (opts.dark_mode) await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
   if (opts.ignore_https_errors) {
     // Per page, not browser-wide: other captures on the same browser still check certificates.

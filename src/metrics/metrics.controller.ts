@@ -5,13 +5,13 @@ import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
+// Like the health probes: not rate limited, and no token unless METRICS_AUTH asks for one.
+@Public({ unless: 'METRICS_AUTH' })
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  // Like the health probes: not rate limited, and no token unless METRICS_AUTH asks for one.
-  @Public({ unless: 'METRICS_AUTH' })
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({

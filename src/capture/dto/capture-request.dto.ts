@@ -21,13 +21,15 @@ import {
   CAPTURE_DEFAULTS as D,
   FORMATS,
   LIMITS,
+  MEDIA_TYPES,
   NETWORK_WAITS,
   PDF_FORMATS,
   RESPONSE_TYPES,
 } from '../capture-defaults';
 import { UA_BROWSERS, UA_DEVICES, UA_PLATFORMS, UaBrowser, UaDevice, UaPlatform } from '../user-agents';
 import { CookieDto, GeolocationDto, InteractionDto } from './capture-parts.dto';
-import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone } from './validators';
+import { PdfMetadataDto } from './pdf-metadata.dto';
+import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone, MaxUtf8Bytes } from './validators';
 
 /** A CSS length as Chrome's PDF printer accepts it: a number with px, in, cm or mm (px when bare). */
 const CSS_LENGTH = /^\d+(\.\d+)?(px|in|cm|mm)?$/;
@@ -242,6 +244,91 @@ export class CaptureRequestDto {
   @IsString()
   @Matches(CSS_LENGTH, cssLength('pdf_margin_left'))
   pdf_margin_left?: string;
+
+  // ---- documents: PDF header/footer, page size, outline, tags, metadata; CSS media (API.md part 2) ----
+  @ApiPropertyOptional({
+    description:
+      "HTML printed at the top of every PDF page (at most 100 KiB). Elements of class pageNumber, totalPages, date, title and url get Chrome's print values. Text without a font size of its own is 10pt sans-serif (a wrapper sets it; Chrome's own default is too small to read). Without pdf_margin_top (from the request or its template) the top margin becomes 20mm so it shows. Chrome renders it without loading anything: images must be data: URLs, and scripts do not run.",
+    maxLength: LIMITS.pdfHeaderFooterBytes,
+    example: '<div style="text-align:right"><span class="title"></span></div>',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxUtf8Bytes(LIMITS.pdfHeaderFooterBytes)
+  pdf_header_html?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'HTML printed at the bottom of every PDF page; the same rules as pdf_header_html (at most 100 KiB, print classes, 10pt default, bottom margin 20mm unless pdf_margin_bottom is set, no network).',
+    maxLength: LIMITS.pdfHeaderFooterBytes,
+    example:
+      '<div style="text-align:center">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxUtf8Bytes(LIMITS.pdfHeaderFooterBytes)
+  pdf_footer_html?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "An @page { size } in the page's CSS wins over pdf_format / pdf_width / pdf_height (pages without one keep those).",
+    default: D.pdf_prefer_css_page_size,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_prefer_css_page_size?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'The whole page on ONE PDF page exactly as tall as the content (receipts, long reports), as wide as pdf_format / pdf_width says; at most MAX_CAPTURE_HEIGHT CSS px tall, a longer page is cut there (X-Capture-Truncated: true).',
+    default: D.pdf_single_page,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_single_page?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "The PDF carries an outline (bookmarks) built from the page's headings h1..h6. Chrome tags every PDF it builds an outline for (Chromium 156), so pdf_outline with pdf_tagged: false is a 400 rather than a PDF tagged against the request.",
+    default: D.pdf_outline,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_outline?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'An accessible, tagged PDF (a structure tree of headings, paragraphs, tables, figures).',
+    default: D.pdf_tagged,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_tagged?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "Document information written into the PDF (what a reader shows as its properties); title defaults to the page's <title>. In GET, a JSON object.",
+    type: () => PdfMetadataDto,
+    example: { title: 'Invoice 2026-0042', author: 'ACME Billing', keywords: ['invoice', 'acme'] },
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PdfMetadataDto)
+  pdf_metadata?: PdfMetadataDto;
+
+  @ApiPropertyOptional({
+    description:
+      'The CSS media the page is rendered for (@media print / screen rules), for images and PDFs alike. Default: print for format pdf, screen otherwise.',
+    enum: MEDIA_TYPES,
+    example: 'screen',
+  })
+  @IsOptional()
+  @IsIn(MEDIA_TYPES)
+  media_type?: (typeof MEDIA_TYPES)[number];
 
   // ---- waiting ----
   @ApiPropertyOptional({
