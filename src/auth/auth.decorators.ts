@@ -14,13 +14,14 @@ export type CredentialsFlag = 'METRICS_AUTH';
  * metrics). Its OpenAPI operation says so (`security: []`) and lists the
  * only 4xx such a route gives: a request Node's HTTP parser refuses. With
  * `unless`, it needs a bearer token while that setting is on (METRICS_AUTH
- * for /metrics) and is still not rate limited; its operation then makes no
- * promise about security.
+ * for /metrics) and is still not rate limited; its operation then lists
+ * both (no credentials, or a bearer token).
  */
 export const Public = (options: { unless?: CredentialsFlag } = {}) =>
   applyDecorators(
     SetMetadata(IS_PUBLIC, options.unless ?? true),
-    ...(options.unless ? [] : [SetMetadata(DECORATORS.API_SECURITY, [])]),
+    // with `unless`: no credentials, or a bearer token (the setting decides at run time)
+    SetMetadata(DECORATORS.API_SECURITY, options.unless ? [{}, { bearer: [] }] : []),
     ApiExtraModels(ErrorEnvelopeDto),
     ApiResponse({
       status: 400,
