@@ -2,8 +2,8 @@ import { FixtureServer } from './helpers/fixture-server';
 import { pngSize } from './helpers/images';
 import { startApp, TestApp } from './helpers/app';
 
-const TOKENS = ['alpha-0f4c2b9e7d', 'beta-8a1d3c5e'];
-const SINGLE = 'gamma-77e1c0';
+const TOKENS = ['alpha-0f4c2b9e7d-auth-spec-token-one', 'beta-8a1d3c5e-auth-spec-token-two-x'];
+const SINGLE = 'gamma-77e1c0-auth-spec-single-token';
 
 /** A capture that needs no network and little time: rendered HTML, no network wait. */
 const CHEAP = {

@@ -62,7 +62,8 @@ describe('OpenAPI document (/docs-json)', () => {
       }
     }
     expect(doc.paths['/health/ready'].get.security).toEqual([]);
-    expect(doc.paths['/metrics'].get.security).toEqual([]);
+    // METRICS_AUTH decides at run time: open, or a bearer token
+    expect(doc.paths['/metrics'].get.security).toEqual([{}, { bearer: [] }]);
     expect(doc.paths['/capture'].post.security).toEqual([{ bearer: [] }]);
   });
 

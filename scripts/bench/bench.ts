@@ -39,7 +39,7 @@ import type { FloorJob, FloorReply } from './floor';
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const N = (full: number) => (QUICK ? Math.max(8, Math.round(full / 4)) : full);
-const TOKEN = 'bench-token';
+const TOKEN = 'bench-token-0123456789abcdef0123456789';
 
 interface Row extends Summary {
   name: string;

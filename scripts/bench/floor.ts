@@ -3,7 +3,7 @@
 // service's (the parent samples this process's tree). The parent sends one
 // job at a time and gets its LoadResult back.
 import puppeteer, { Browser, Page, ScreenshotOptions } from 'puppeteer-core';
-import { BASE_CHROME_ARGS, headlessModeFor } from '../../src/browser-pool/chrome-path';
+import { chromeArgs, headlessModeFor } from '../../src/browser-pool/chrome-path';
 import { LoadResult, runLoad } from './bench-lib';
 
 export type FloorJob =
@@ -21,7 +21,7 @@ const launch = () =>
   puppeteer.launch({
     executablePath: CHROME,
     headless: headlessModeFor(CHROME),
-    args: BASE_CHROME_ARGS,
+    args: chromeArgs(false),
     pipe: true,
     defaultViewport: VIEWPORT,
   });

@@ -5,7 +5,8 @@ import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
-import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
+import { chromeEnvironment } from './chrome-env';
+import { chromeArgs, headlessModeFor, resolveChromePath } from './chrome-path';
 import { fontconfigEnv } from './fonts';
 import {
   BROWSER_CONTEXT_ROUTER,
@@ -61,6 +62,13 @@ export class BrowserCrashedError extends CapacityError {
     super('The browser serving this capture stopped; retry the request', 1);
   }
 }
+
+/**
+ * Every context refuses downloads: a page that answers with
+ * Content-Disposition: attachment, or clicks an <a download>, must not make
+ * Chrome write files to the service's disk.
+ */
+const DENY_DOWNLOADS = { policy: 'deny' } as const;
 
 const CLOSE_TIMEOUT_MS = 5000;
 /** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
@@ -248,9 +256,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private async openPage(state: BrowserState): Promise<PreparedPage> {
     const route = await this.router?.open();
     try {
-      const context = await state.browser.createBrowserContext(
-        route ? { proxyServer: route.proxyServer, proxyBypassList: route.proxyBypassList } : {},
-      );
+      const context = await state.browser.createBrowserContext({
+        downloadBehavior: DENY_DOWNLOADS,
+        ...(route ? { proxyServer: route.proxyServer, proxyBypassList: route.proxyBypassList } : {}),
+      });
       try {
         return { context, page: await context.newPage(), route };
       } catch (err) {
@@ -401,14 +410,16 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const browser = await puppeteer.launch({
       executablePath: this.chromePath,
       headless: headlessModeFor(this.chromePath),
-      args: [...BASE_CHROME_ARGS, ...this.extraArgs],
+      args: [...chromeArgs(this.config.CHROME_SANDBOX), ...this.extraArgs],
       pipe: true,
       timeout: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
       protocolTimeout: Math.max(this.config.REQUEST_TIMEOUT_MS, 30000),
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...fontconfigEnv(), ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      // no secret of the service in Chrome; an operator's own FONTCONFIG_FILE wins over Pixashot's
+      env: chromeEnvironment({ ...fontconfigEnv(), ...process.env }, this.instanceId),
+      downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
     const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };

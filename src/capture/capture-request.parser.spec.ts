@@ -20,6 +20,17 @@ describe('parseCaptureRequest', () => {
     expect(problemsOf({ url: 'https://example.com' })).toEqual([]);
   });
 
+  it('refuses a viewport over MAX_CAPTURE_PIXELS (width x height x density²), templates included', () => {
+    // default budget 40e6: 3840 x 2160 at density 2 is 33.2e6, at density 3 74.6e6
+    expect(
+      problemsOf({ url: 'https://example.com', window_width: 3840, window_height: 2160, pixel_density: 2 }),
+    ).toEqual([]);
+    expect(
+      problemsOf({ url: 'https://example.com', window_width: 3840, window_height: 2160, pixel_density: 3 }),
+    ).toEqual([expect.stringContaining('74649600 device pixels, over MAX_CAPTURE_PIXELS (40000000)')]);
+    expect(problemsOf({ url: 'https://example.com', template: 'iphone_13' })).toEqual([]);
+  });
+
   it('rejects a body that is not an object', () => {
     expect(problemsOf([1, 2])).toEqual(['The request body must be a JSON object']);
     expect(problemsOf('url')).toEqual(['The request body must be a JSON object']);

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
@@ -20,6 +21,7 @@ import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
 import { FILE_EXTENSIONS } from './capture-defaults';
+import { claimantOf } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureRequestPipe } from './capture-request.pipe';
 import { CaptureService } from './capture.service';
@@ -35,7 +37,7 @@ const ERROR_RESPONSES: [number, string][] = [
   [413, 'PayloadTooLargeError: the body is over the limit'],
   [
     422,
-    'ElementNotFoundError, ScriptError, InteractionError, PageError (fail_on_page_error) or ContentError (fail_if_content_*, with matched / missing): the page loaded but the request could not be met',
+    'ElementNotFoundError, ScriptError, InteractionError, PageError (fail_on_page_error), ContentError (fail_if_content_*, with matched / missing) or OutputTooLargeError (a PDF over MAX_PDF_BYTES, an image of which not one row fits MAX_CAPTURE_PIXELS): the page loaded but the request could not be met',
   ],
   [429, 'RateLimitError: over the rate limit (Retry-After set)'],
   [
@@ -155,7 +157,10 @@ export class CaptureController {
       if (!res.writableFinished) abort.abort();
     });
     const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-    const served = await this.cache.serve(options, deadline, () => this.captures.capture(options, deadline));
+    const claimant = claimantOf(principalOf(req), req.ip ?? '');
+    const served = await this.cache.serve(options, deadline, () =>
+      this.captures.capture(options, deadline, claimant),
+    );
     const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
     this.send(res, served.result, options);

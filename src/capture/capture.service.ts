@@ -17,7 +17,7 @@ import {
   DNS_ERROR_HEADER,
   UPSTREAM_ERROR_HEADER,
 } from '../egress/egress-proxy';
-import { Admission } from './admission';
+import { Admission, Claimant } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
 import { loadLazyContent } from './lazy-content';
@@ -34,6 +34,21 @@ import {
   waitForWebFontsWithoutScripts,
 } from './scripts-off';
 import { waitForWebFonts } from './web-fonts';
+
+/**
+ * Rejects when the page's renderer crashes (a script that eats memory past
+ * Chrome's heap limit, a renderer bug): whatever phase was waiting on the
+ * page would otherwise wait for the deadline.
+ */
+function crashOf(page: Page): Promise<never> {
+  const crashed = new Promise<never>((_, reject) => {
+    page.once('error', () =>
+      reject(new NavigationError('The page crashed while rendering (out of memory, or a renderer fault)')),
+    );
+  });
+  crashed.catch(() => undefined); // the race reports it; after the race nobody listens
+  return crashed;
+}
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -65,10 +80,13 @@ export class CaptureService {
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
   ) {}
 
-  /** Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. */
-  async capture(opts: CaptureOptions, deadline: Deadline): Promise<CaptureResult> {
+  /**
+   * Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. `claimant`: who asked
+   * (see claimantOf), for fair admission; without it only the global limits apply.
+   */
+  async capture(opts: CaptureOptions, deadline: Deadline, claimant?: Claimant): Promise<CaptureResult> {
     const clock = new PhaseClock();
-    const release = await this.admission.enter(deadline);
+    const release = await this.admission.enter(deadline, claimant);
     clock.lap('queue');
     const progress = { waitingForBrowser: false };
     // The client is answered when the deadline passes, whatever phase hangs (waiting for a browser,
@@ -82,7 +100,7 @@ export class CaptureService {
         progress.waitingForBrowser = true;
         return await this.pool.withPage((lease) => {
           progress.waitingForBrowser = false;
-          return deadline.run(this.run(lease, opts, deadline, clock));
+          return deadline.run(Promise.race([this.run(lease, opts, deadline, clock), crashOf(lease.page)]));
         });
       } finally {
         release();
@@ -158,7 +176,12 @@ export class CaptureService {
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
-    const rendered = await render(page, opts, this.config.MAX_CAPTURE_HEIGHT);
+    const rendered = await render(page, opts, {
+      maxHeight: this.config.MAX_CAPTURE_HEIGHT,
+      maxPixels: this.config.MAX_CAPTURE_PIXELS,
+      maxPdfBytes: this.config.MAX_PDF_BYTES,
+      maxHtmlBytes: this.config.MAX_HTML_OUTPUT_BYTES,
+    });
     const pageMetadata = await readPageMetadata(page);
     clock.lap('capture');
     const { body, contentType, ...sizes } = rendered;

@@ -1,5 +1,6 @@
 import { PDFDocument } from 'pdf-lib';
 import type { Page, PDFOptions } from 'puppeteer-core';
+import { OutputTooLargeError } from '../common/errors';
 import type { CaptureOptions } from './capture-options';
 import type { PdfMetadataDto } from './dto/pdf-metadata.dto';
 
@@ -91,15 +92,8 @@ async function singlePageHeight(
   // a 1 px tall viewport: the document's scroll height is never less than the viewport's, which
   // would make a short receipt as tall as the window
   await page.setViewport({ ...page.viewport()!, width, height: 1 });
-  const content = await page.evaluate(() =>
-    Math.ceil(
-      Math.max(
-        document.documentElement.scrollHeight,
-        document.body?.scrollHeight ?? 0,
-        document.documentElement.getBoundingClientRect().height,
-      ),
-    ),
-  );
+  // measured by Chrome, not by the page's scripts (which may override Math.max or scrollHeight)
+  const content = await contentHeight(page);
   const truncated = content > maxHeight;
   const vertical = toPx(margins.top as string) + toPx(margins.bottom as string);
   // one px more than the content, so rounding to Chrome's device units never spills a line onto a page 2
@@ -128,11 +122,43 @@ const countPdfPages = (pdf: Uint8Array) =>
       .match(/\/Type\s*\/Page(?!s)/g) ?? []
   ).length;
 
-/** Prints the page to PDF with every document option of the request. */
+/** Height of the document's content in CSS px, from Chrome's layout metrics. */
+async function contentHeight(page: Page): Promise<number> {
+  const session = await page.createCDPSession();
+  try {
+    const { cssContentSize } = await session.send('Page.getLayoutMetrics');
+    return Math.ceil(cssContentSize.height);
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
+/** Prints as a stream and stops reading (422) as soon as the PDF passes `maxBytes`. */
+async function printCapped(page: Page, print: PDFOptions, maxBytes: number): Promise<Uint8Array> {
+  const reader = (await page.createPDFStream(print)).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new OutputTooLargeError(
+        `The PDF is over MAX_PDF_BYTES (${maxBytes} bytes): print fewer pages with pdf_page_ranges`,
+      );
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Prints the page to PDF with every document option of the request, at most `maxBytes` of it. */
 export async function printPdf(
   page: Page,
   opts: CaptureOptions,
   maxHeight: number,
+  maxBytes: number,
 ): Promise<{ body: Buffer; page_count: number; truncated: boolean }> {
   const print = pdfOptions(opts);
   let truncated = false;
@@ -149,7 +175,7 @@ export async function printPdf(
       pageRanges: '1',
     });
   }
-  let pdf: Uint8Array = await page.pdf(print);
+  let pdf: Uint8Array = await printCapped(page, print, maxBytes);
   const page_count = countPdfPages(pdf);
   if (opts.pdf_metadata) pdf = await withMetadata(pdf, opts.pdf_metadata, await page.title().catch(() => ''));
   return { body: Buffer.from(pdf), page_count, truncated };

@@ -34,6 +34,10 @@ export class ElementNotFoundError extends PixashotError {
 export class ScriptError extends PixashotError {
   readonly errorType = 'ScriptError';
 }
+/** The output would be over a budget (MAX_PDF_BYTES, MAX_CAPTURE_PIXELS) and cutting it is no answer. */
+export class OutputTooLargeError extends PixashotError {
+  readonly errorType = 'OutputTooLargeError';
+}
 export class InteractionError extends PixashotError {
   readonly errorType = 'InteractionError';
 }
@@ -90,6 +94,7 @@ export const ERROR_TYPES: Record<string, { status: number; message: string }> = 
   InteractionError: { status: 422, message: 'Interaction failed' },
   PageError: { status: 422, message: 'The page threw an error' },
   ContentError: { status: 422, message: 'Content check failed' },
+  OutputTooLargeError: { status: 422, message: 'Capture output too large' },
   RateLimitError: { status: 429, message: 'Rate limit exceeded' },
   NavigationError: { status: 502, message: 'Navigation failed' },
   CapacityError: { status: 503, message: 'Service is at capacity' },

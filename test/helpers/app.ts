@@ -18,7 +18,9 @@ export interface TestApp {
 /**
  * Env every e2e app starts from: no service logs (the run prints test results;
  * `LOG_LEVEL=warn npm test` shows them), one small pool, no auth, no rate
- * limit, no response cache (specs count renders; the cache spec turns it on).
+ * limit, no response cache (specs count renders; the cache spec turns it on),
+ * and no fair shares (every spec's requests come from one address, one
+ * principal; the fair-admission spec turns them on).
  */
 export const TEST_ENV = {
   NODE_ENV: 'test',
@@ -29,6 +31,7 @@ export const TEST_ENV = {
   MAX_CONCURRENT_CAPTURES: '4',
   RATE_LIMIT_ENABLED: 'false',
   CACHE_MAX_SIZE: '0',
+  MAX_PRINCIPAL_SHARE: '100',
 };
 
 /** Starts the real app (real Chromium) with `env` over TEST_ENV, listening on an ephemeral loopback port. */
