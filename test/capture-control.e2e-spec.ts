@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { FixtureServer } from './helpers/fixture-server';
-import { binaryParser, pixel, pngSize } from './helpers/images';
+import { jsonOrBinaryParser, pixel, pngSize } from './helpers/images';
 import { near, solidPng } from './helpers/page-probe';
 import { startApp, TestApp } from './helpers/app';
 
@@ -88,16 +88,7 @@ const RICH_HEAD = `<title>Rich page</title>
 <link rel="icon" href="data:image/png;base64,AAAA"><link rel="canonical" href="/canonical-page">`;
 const RICH = `<!doctype html><html lang="de"><head>${RICH_HEAD}</head><body><p>rich</p></body></html>`;
 
-const binary = (req: request.Test) =>
-  req.buffer(true).parse((res: any, done) => {
-    const type = String(res.headers['content-type'] ?? '');
-    if (type.startsWith('application/json')) {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => done(null, JSON.parse(text || 'null')));
-    } else binaryParser(res, done);
-  });
+const binary = (req: request.Test) => req.buffer(true).parse(jsonOrBinaryParser);
 
 describe('POST /capture: capture control (API.md part 2)', () => {
   let fixture: FixtureServer;

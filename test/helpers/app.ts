@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { BrowserPoolService } from '../../src/browser-pool/browser-pool.service';
-import { binaryParser } from './images';
+import { jsonOrBinaryParser } from './images';
 
 export interface TestApp {
   app: INestApplication;
@@ -45,20 +45,7 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
     app,
     pool,
     http: () => request(server),
-    capture: (body) =>
-      request(server)
-        .post('/capture')
-        .send(body)
-        .buffer(true)
-        .parse((res: any, done) => {
-          const type = String(res.headers['content-type'] ?? '');
-          if (type.startsWith('application/json')) {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (text += c));
-            res.on('end', () => done(null, JSON.parse(text || 'null')));
-          } else binaryParser(res, done);
-        }),
+    capture: (body) => request(server).post('/capture').send(body).buffer(true).parse(jsonOrBinaryParser),
     close: () => app.close(),
   };
 }
