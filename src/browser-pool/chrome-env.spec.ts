@@ -1,7 +1,8 @@
 import { chromeEnvironment } from './chrome-env';
 
 describe('chromeEnvironment', () => {
-  const serviceEnv = {
+  /** What Chrome needs to find files and fonts and to speak the locale: kept as it is. */
+  const chromeNeeds = {
     HOME: '/home/pixashot',
     PATH: '/usr/bin:/bin',
     TZ: 'UTC',
@@ -9,6 +10,9 @@ describe('chromeEnvironment', () => {
     LC_ALL: 'C.UTF-8',
     XDG_CONFIG_HOME: '/tmp/xdg',
     FONTCONFIG_PATH: '/etc/fonts',
+  };
+  const serviceEnv = {
+    ...chromeNeeds,
     AUTH_TOKEN: 'a'.repeat(32),
     AUTH_TOKENS: 'b'.repeat(32),
     URL_SIGNING_SECRET: 's'.repeat(32),
@@ -20,16 +24,7 @@ describe('chromeEnvironment', () => {
   };
 
   it("keeps what Chrome needs (files, fonts, locale) and adds the pool's marker", () => {
-    expect(chromeEnvironment(serviceEnv, 'pool-1')).toEqual({
-      HOME: '/home/pixashot',
-      PATH: '/usr/bin:/bin',
-      TZ: 'UTC',
-      LANG: 'C.UTF-8',
-      LC_ALL: 'C.UTF-8',
-      XDG_CONFIG_HOME: '/tmp/xdg',
-      FONTCONFIG_PATH: '/etc/fonts',
-      PIXASHOT_POOL_ID: 'pool-1',
-    });
+    expect(chromeEnvironment(serviceEnv, 'pool-1')).toEqual({ ...chromeNeeds, PIXASHOT_POOL_ID: 'pool-1' });
   });
 
   it('drops every secret and every variable of the app', () => {
