@@ -11,16 +11,10 @@ import { join } from 'node:path';
 import { EgressFailureLog } from './egress-failure-log';
 import type { EgressDecisionEvent } from './egress-proxy';
 import type { FromProxy, ToProxy } from './egress-proxy.ipc';
-import type { EgressLookup } from './network-policy';
+import type { EgressOptions } from './egress.constants';
 
-export interface EgressProxySupervisorOptions {
-  allow: string[];
-  deny: string[];
-  /** Name resolution, run in the API process on the child's behalf (tests). Default: the child's own dns.lookup. */
-  lookup?: EgressLookup;
-  connectTimeoutMs?: number;
-  upstreamIdleTimeoutMs?: number;
-  maxResponseBytes?: number;
+/** The egress options (a given `lookup` runs in the API process on the child's behalf), and what the API hears of the child. */
+export interface EgressProxySupervisorOptions extends EgressOptions {
   onDecision?: (event: EgressDecisionEvent) => void;
   /** The child exited and another is being started. */
   onRestart?: (exit: {

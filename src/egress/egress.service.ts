@@ -36,12 +36,7 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     // Built here too (the child builds its own): a bad entry stops the app at boot, naming it.
     this.policy = new NetworkPolicy({ allow: options.allow, deny: options.deny });
     this.proxy = new EgressProxySupervisor({
-      allow: options.allow,
-      deny: options.deny,
-      lookup: options.lookup,
-      connectTimeoutMs: options.connectTimeoutMs,
-      upstreamIdleTimeoutMs: options.upstreamIdleTimeoutMs,
-      maxResponseBytes: options.maxResponseBytes,
+      ...options,
       onDecision: (event) => this.logDecision(event),
       onRestart: ({ code, signal, interruptedRoutes }) =>
         this.logger.error(
