@@ -92,42 +92,31 @@ function isBlocked(rules: BlockingRules, request: HTTPRequest): boolean {
  * before the page's first script. Sockets opened by workers are not covered.
  */
 async function blockWebSockets(page: Page, rules: BlockingRules): Promise<void> {
-  await page.evaluateOnNewDocument(
-    (blockAll: boolean, patterns: string[]) => {
-      // matchesUrlPattern, again: this function runs in the page, where the module's code is not
-      const matches = (pattern: string, url: string) => {
-        let p = 0;
-        let u = 0;
-        let starP = -1;
-        let starU = 0;
-        while (u < url.length) {
-          if (p < pattern.length && pattern[p] === '*') {
-            starP = ++p;
-            starU = u;
-          } else if (p < pattern.length && pattern[p] === url[u]) {
-            p++;
-            u++;
-          } else if (starP >= 0) {
-            p = starP;
-            u = ++starU;
-          } else return false;
-        }
-        while (p < pattern.length && pattern[p] === '*') p++;
-        return p === pattern.length;
-      };
-      const Native = window.WebSocket;
-      const Blocking = new Proxy(Native, {
-        construct(target, args: [string | URL, (string | string[])?], newTarget) {
-          const url = new URL(String(args[0]), location.href).href;
-          if (blockAll || patterns.some((pattern) => matches(pattern, url))) {
-            throw new DOMException(`WebSocket to ${url} was blocked by the client`, 'SecurityError');
-          }
-          return Reflect.construct(target, args, newTarget) as WebSocket;
-        },
-      });
-      Object.defineProperty(window, 'WebSocket', { value: Blocking, writable: true, configurable: true });
+  // The page has none of this module's code: matchesUrlPattern goes in as its
+  // source, in the script Puppeteer would build from a function and its arguments.
+  const args = [
+    matchesUrlPattern.toString(),
+    JSON.stringify(rules.types.has('websocket')),
+    JSON.stringify(rules.patterns),
+  ];
+  await page.evaluateOnNewDocument(`(${refuseBlockedWebSockets.toString()})(${args.join(', ')})`);
+}
+
+/** Runs in the page: replaces its WebSocket constructor by one that refuses blocked URLs. */
+function refuseBlockedWebSockets(
+  matches: (pattern: string, url: string) => boolean,
+  blockAll: boolean,
+  patterns: string[],
+): void {
+  const Native = window.WebSocket;
+  const Blocking = new Proxy(Native, {
+    construct(target, args: [string | URL, (string | string[])?], newTarget) {
+      const url = new URL(String(args[0]), location.href).href;
+      if (blockAll || patterns.some((pattern) => matches(pattern, url))) {
+        throw new DOMException(`WebSocket to ${url} was blocked by the client`, 'SecurityError');
+      }
+      return Reflect.construct(target, args, newTarget) as WebSocket;
     },
-    rules.types.has('websocket'),
-    rules.patterns,
-  );
+  });
+  Object.defineProperty(window, 'WebSocket', { value: Blocking, writable: true, configurable: true });
 }
