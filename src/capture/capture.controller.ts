@@ -20,7 +20,7 @@ import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
-import { FILE_EXTENSIONS } from './capture-defaults';
+import { CONTENT_TYPES, FILE_EXTENSIONS, FORMATS } from './capture-defaults';
 import { claimantOf } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureRequestPipe } from './capture-request.pipe';
@@ -52,28 +52,24 @@ const ERROR_RESPONSES: [number, string][] = [
   [500, 'InternalError'],
 ];
 
+/** Swagger content of each format's media type (CONTENT_TYPES without parameters): text, or binary bytes. */
+const FORMAT_CONTENT = Object.fromEntries(
+  FORMATS.map((format) => {
+    const mediaType = CONTENT_TYPES[format].split(';')[0];
+    const schema = mediaType.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' };
+    return [mediaType, { schema }];
+  }),
+);
+
 /** Swagger for both routes: the binary media types, the JSON and empty variants, every error envelope. */
 function CaptureResponses(): MethodDecorator {
   return (target, key, descriptor) => {
-    ApiProduces(
-      'image/png',
-      'image/jpeg',
-      'image/webp',
-      'application/pdf',
-      'text/html',
-      'text/markdown',
-      'application/json',
-    )(target, key, descriptor);
+    ApiProduces(...Object.keys(FORMAT_CONTENT), 'application/json')(target, key, descriptor);
     ApiOkResponse({
       description:
         'The capture. by_format: the bytes in the media type of `format`; json: a JSON object with the base64 file and metadata.',
       content: {
-        'image/png': { schema: { type: 'string', format: 'binary' } },
-        'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-        'image/webp': { schema: { type: 'string', format: 'binary' } },
-        'application/pdf': { schema: { type: 'string', format: 'binary' } },
-        'text/html': { schema: { type: 'string' } },
-        'text/markdown': { schema: { type: 'string' } },
+        ...FORMAT_CONTENT,
         'application/json': { schema: { $ref: '#/components/schemas/CaptureJsonResponseDto' } },
       },
     })(target, key, descriptor);
