@@ -1,6 +1,6 @@
 // node -r ts-node/register/transpile-only scripts/bench/interception-ab.ts [BASE_MAIN_JS]
 //
-// A/B of request interception: the built service (dist/, `npm run build` first)
+// A/B of request interception: the built service (dist/, rebuilt when stale)
 // capturing the bench page (PNG, 1280x720, 4 clients) in interleaved rounds
 //  - plain: no blocking field, so no interception (the path every capture takes);
 //  - intercepted: block_resources ["manifest"], which blocks nothing on this page
@@ -8,50 +8,31 @@
 //  - base (when BASE_MAIN_JS, another build's dist/main.js, is given): the plain
 //    capture on that build, e.g. main before capture control.
 // Prints each row's median latency and throughput and the per-round ratios.
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { freePort } from '../../test/helpers/ports';
+import { ServiceProcess, spawnService } from '../../test/helpers/service-process';
 import { runLoad, startBenchPage, summarize } from './bench-lib';
 
 const TOKEN = 'ab-token';
 const ROUNDS = 6;
 const PER_ROUND = 40;
 
-async function startService(main: string, allow: string): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
+/** The service of `mainJs` (this tree's dist/main.js, built if stale, by default) at its own defaults but for the bench's needs. */
+const startService = (allow: string, mainJs?: string): Promise<ServiceProcess> =>
+  spawnService(
+    {
       AUTH_TOKEN: TOKEN,
       NETWORK_ALLOW: allow,
       RATE_LIMIT_CAPTURE: '100000 per second',
       CACHE_MAX_SIZE: '0',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { port, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${main} did not become ready`);
-}
+    { testDefaults: false, main: mainJs },
+  );
 
 async function main(): Promise<void> {
   const page = await startBenchPage();
   const allow = `127.0.0.1:${page.port}`;
-  const services: Record<string, { port: number; child: ChildProcess }> = {
-    branch: await startService(join(__dirname, '..', '..', 'dist', 'main.js'), allow),
-  };
-  if (process.argv[2]) services.base = await startService(process.argv[2], allow);
+  const services: Record<string, ServiceProcess> = { branch: await startService(allow) };
+  if (process.argv[2]) services.base = await startService(allow, process.argv[2]);
   const post = async (port: number, extra: object) => {
     const res = await fetch(`http://127.0.0.1:${port}/capture`, {
       method: 'POST',

@@ -71,15 +71,16 @@ export interface ServiceProcess {
  * Runs the built service (`node dist/main.js`) as a child process, the way a
  * container runs it, on a free loopback port; resolves once /health/ready is
  * 200 (or at once with `waitReady: false`). `testDefaults: false` leaves
- * the pool, concurrency and rate limit at the service's own defaults.
+ * the pool, concurrency and rate limit at the service's own defaults; `main`
+ * runs another build (an A/B benchmark's base) instead of this tree's.
  */
 export async function spawnService(
   env: Record<string, string>,
-  { waitReady = true, testDefaults = true } = {},
+  { waitReady = true, testDefaults = true, main = MAIN } = {},
 ): Promise<ServiceProcess> {
   await ensureBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [main], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
