@@ -84,7 +84,7 @@ export const BASE_CHROME_ARGS = [
   '--hide-scrollbars',
   '--font-render-hinting=none',
   // The compositor's GPU work (software in headless) on a thread of the browser process instead of a
-  // process of its own: a fresh context per capture then costs ~15% less CPU (README, Performance).
+  // process of its own: a fresh context per capture then costs ~15% less CPU (docs/performance.md).
   '--in-process-gpu',
   // A page's JavaScript heap is capped well below the machine's memory: a script that allocates
   // without end crashes its own renderer at 1 GiB (the capture answers 502) instead of growing to V8's
