@@ -44,6 +44,26 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 
+  it('serves a steady load of as many clients as a browser has pages on that one browser', async () => {
+    // Each client sends its next capture as soon as the last is answered, while that capture's context
+    // still closes behind the answer: the request waits for that slot instead of launching a second browser.
+    const app = await startApp({ BROWSER_POOL_MAX: '2' });
+    try {
+      const launched = new Set(app.pool.browserPids());
+      const client = async () => {
+        for (let i = 0; i < 6; i++) {
+          expect((await app.capture(PAGE)).status).toBe(200);
+          app.pool.browserPids().forEach((pid) => launched.add(pid));
+        }
+      };
+      await Promise.all([client(), client(), client(), client()]);
+      expect(launched.size).toBe(1);
+      expect(app.pool.stats().restarts).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("has the next capture's context open ahead of demand, except on a browser with no capture left", async () => {
     const app = await startApp({ BROWSER_MAX_USES: '2' });
     try {

@@ -201,6 +201,8 @@ function kindOf(pid: number): ProcessKind {
 export interface TreeSample {
   /** Peak summed PSS of the tree, MiB. */
   peakPssMib: number;
+  /** The peak's PSS per process kind, MiB, and the number of processes of each kind then. */
+  peakByKind: Record<ProcessKind, { mib: number; processes: number }>;
   /** CPU time per process kind over the sampled span, ms (renderers that ended count as last seen). */
   cpuMs: Record<ProcessKind, number>;
   /** Renderer processes seen during the span. */
@@ -221,21 +223,37 @@ export function sampleTree(rootPid: number): { stop: () => TreeSample } {
   const first = new Map<number, { kind: ProcessKind; own: number; children: number }>();
   const last = new Map<number, { own: number; children: number }>();
   let alive = new Set<number>();
+  const emptyByKind = (): TreeSample['peakByKind'] => ({
+    node: { mib: 0, processes: 0 },
+    browser: { mib: 0, processes: 0 },
+    renderer: { mib: 0, processes: 0 },
+    other: { mib: 0, processes: 0 },
+  });
+  let peakByKind = emptyByKind();
   const sample = () => {
     let sumKb = 0;
+    const byKind = emptyByKind();
     alive = new Set();
     for (const pid of [rootPid, ...descendantsOf(rootPid)]) {
-      sumKb += pssKb(pid);
       const cpu = cpuMs(pid);
       if (!cpu) continue;
+      const kb = pssKb(pid);
+      sumKb += kb;
       alive.add(pid);
       // a process first seen mid-span started mid-span: all its CPU counts
       if (!first.has(pid))
         first.set(pid, { kind: kindOf(pid), ...(initial ? cpu : { own: 0, children: 0 }) });
       last.set(pid, cpu);
+      const kind = byKind[first.get(pid)!.kind];
+      kind.mib += kb / 1024;
+      kind.processes++;
     }
     initial = false;
-    peakKb = Math.max(peakKb, sumKb);
+    if (sumKb > peakKb) {
+      peakKb = sumKb;
+      for (const k of Object.values(byKind)) k.mib = Math.round(k.mib);
+      peakByKind = byKind;
+    }
   };
   sample();
   const timer = setInterval(sample, 50);
@@ -259,7 +277,7 @@ export function sampleTree(rootPid: number): { stop: () => TreeSample } {
       // Renderers that ended were reaped inside the tree (by Chrome's zygote): their whole CPU is in its
       // cutime, where the sampled figure misses each one's last moments.
       if (reaped > 0) cpu.renderer = liveRenderers + reaped;
-      return { peakPssMib: round(peakKb / 1024, 0), cpuMs: cpu, renderers };
+      return { peakPssMib: round(peakKb / 1024, 0), peakByKind, cpuMs: cpu, renderers };
     },
   };
 }

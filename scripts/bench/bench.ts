@@ -357,13 +357,22 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
   console.log(
     `| service, cache hit | simple | 1 | ${cacheHit.median_ms} | ${cacheHit.p90_ms} (p95) | ${cacheHit.per_second} |  |`,
   );
-  console.log('\nCPU per capture, ms, 4 clients, each tree alone (renderers: started per capture)\n');
-  console.log('| what | page | node | Chrome browser | renderers | other Chrome | total | renderers |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const c of cpu) {
+  console.log(
+    '\nEach tree alone at 4 clients: CPU per capture, ms, by process kind (renderers started per capture),' +
+      ' and the peak PSS split, MiB (processes)\n',
+  );
+  console.log(
+    '| what | page | CPU node | CPU Chrome browser | CPU renderers | CPU other Chrome | CPU total | renderers | PSS node | PSS browser | PSS renderers | PSS other |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [i, c] of cpu.entries()) {
     const v = c as unknown as Record<string, number | string>;
+    const peak = rows.filter((r) => r.alone)[i].alone!.peakByKind;
+    const pss = (['node', 'browser', 'renderer', 'other'] as const).map(
+      (k) => `${peak[k].mib} (${peak[k].processes})`,
+    );
     console.log(
-      `| ${c.tree} | ${c.page} | ${v.node_ms} | ${v.browser_ms} | ${v.renderer_ms} | ${v.other_ms} | ${c.total_ms} | ${c.renderers_per_capture} |`,
+      `| ${c.tree} | ${c.page} | ${v.node_ms} | ${v.browser_ms} | ${v.renderer_ms} | ${v.other_ms} | ${c.total_ms} | ${c.renderers_per_capture} | ${pss.join(' | ')} |`,
     );
   }
   console.log('\n| target (service / floor) | x realistic floor | x strict floor | limit | met |');

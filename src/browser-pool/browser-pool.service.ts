@@ -13,8 +13,10 @@ interface BrowserState {
   pid?: number;
   /** Captures started on it, for recycling after BROWSER_MAX_USES. */
   uses: number;
-  /** Captures running on it right now. */
+  /** Captures running on it right now, and those whose context is still closing. */
   active: number;
+  /** Of `active`, the captures that ended and whose context is closing behind their response. */
+  closing: number;
   /** Disconnected or crashed: never handed out again. */
   dead: boolean;
   /**
@@ -106,6 +108,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private failureStreak = 0;
   private everLaunched = false;
   private refillTimer?: NodeJS.Timeout;
+  /** Captures waiting for a page slot that a closing context holds; woken whenever a slot frees. */
+  private slotWaiters: Array<() => void> = [];
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
@@ -219,8 +223,13 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       const context = prepared?.context;
       this.prepareSpare(state);
       const teardown = (async () => {
-        if (context) await this.closeContext(state, context);
-        this.releaseSlot(state);
+        state.closing++;
+        try {
+          if (context) await this.closeContext(state, context);
+        } finally {
+          state.closing--;
+          this.releaseSlot(state);
+        }
       })();
       if (!succeeded) await teardown;
     }
@@ -265,10 +274,18 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       // Chrome does not start right now: say so at once instead of holding the request for a launch timeout.
       throw new CapacityError('No browser could be started; the service is not ready', 5);
     }
-    for (const state of this.lent) {
-      if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
-        return this.occupy(state);
+    for (;;) {
+      for (const state of this.lent) {
+        if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
+          return this.occupy(state);
+        }
       }
+      // A slot held by a context that is closing frees within milliseconds; a second browser would
+      // take a launch (~0.4 s) and ~100 MiB more. Under a steady load of BROWSER_MAX_CONCURRENT_PAGES
+      // clients, each next request arrives while the last one's context closes behind its response.
+      if (![...this.lent].some((s) => this.usable(s) && s.closing > 0)) break;
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+      if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
     }
     let browser: Browser;
     try {
@@ -298,6 +315,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private releaseSlot(state: BrowserState): void {
     state.active--;
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
     if (state.active > 0) return;
     this.lent.delete(state);
     if (this.usable(state) && !this.shuttingDown) {
@@ -383,7 +403,14 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
       defaultViewport: null,
     });
-    const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };
+    const state: BrowserState = {
+      browser,
+      pid: browser.process()?.pid,
+      uses: 0,
+      active: 0,
+      closing: 0,
+      dead: false,
+    };
     this.states.set(browser, state);
     this.prepareSpare(state);
     this.failureStreak = 0;
