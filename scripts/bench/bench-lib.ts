@@ -157,13 +157,18 @@ export function summarize({ latencies, elapsedMs }: LoadResult): Summary {
   };
 }
 
-/** Proportional set size (kB) of one process, 0 when it is gone. */
-function pssKb(pid: number): number {
+/**
+ * Memory of one process, kB, 0 when it is gone: PSS (its private pages plus
+ * its share of pages it shares with any process on the machine, so other
+ * Chromes running the same binary lower it) and USS (private pages only).
+ */
+function memoryKb(pid: number): { pss: number; uss: number } {
   try {
-    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return match ? Number(match[1]) : 0;
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    return { pss: field('Pss'), uss: field('Private_Clean') + field('Private_Dirty') };
   } catch {
-    return 0;
+    return { pss: 0, uss: 0 };
   }
 }
 
@@ -201,6 +206,8 @@ function kindOf(pid: number): ProcessKind {
 export interface TreeSample {
   /** Peak summed PSS of the tree, MiB. */
   peakPssMib: number;
+  /** Peak summed USS of the tree, MiB: steadier than PSS on a machine where other Chromes run. */
+  peakUssMib: number;
   /** The peak's PSS per process kind, MiB, and the number of processes of each kind then. */
   peakByKind: Record<ProcessKind, { mib: number; processes: number }>;
   /** CPU time per process kind over the sampled span, ms (renderers that ended count as last seen). */
@@ -219,6 +226,7 @@ export interface TreeSample {
  */
 export function sampleTree(rootPid: number): { stop: () => TreeSample } {
   let peakKb = 0;
+  let peakUssKb = 0;
   let initial = true;
   const first = new Map<number, { kind: ProcessKind; own: number; children: number }>();
   const last = new Map<number, { own: number; children: number }>();
@@ -232,13 +240,15 @@ export function sampleTree(rootPid: number): { stop: () => TreeSample } {
   let peakByKind = emptyByKind();
   const sample = () => {
     let sumKb = 0;
+    let ussKb = 0;
     const byKind = emptyByKind();
     alive = new Set();
     for (const pid of [rootPid, ...descendantsOf(rootPid)]) {
       const cpu = cpuMs(pid);
       if (!cpu) continue;
-      const kb = pssKb(pid);
+      const { pss: kb, uss } = memoryKb(pid);
       sumKb += kb;
+      ussKb += uss;
       alive.add(pid);
       // a process first seen mid-span started mid-span: all its CPU counts
       if (!first.has(pid))
@@ -249,6 +259,7 @@ export function sampleTree(rootPid: number): { stop: () => TreeSample } {
       kind.processes++;
     }
     initial = false;
+    peakUssKb = Math.max(peakUssKb, ussKb);
     if (sumKb > peakKb) {
       peakKb = sumKb;
       for (const k of Object.values(byKind)) k.mib = Math.round(k.mib);
@@ -277,7 +288,13 @@ export function sampleTree(rootPid: number): { stop: () => TreeSample } {
       // Renderers that ended were reaped inside the tree (by Chrome's zygote): their whole CPU is in its
       // cutime, where the sampled figure misses each one's last moments.
       if (reaped > 0) cpu.renderer = liveRenderers + reaped;
-      return { peakPssMib: round(peakKb / 1024, 0), peakByKind, cpuMs: cpu, renderers };
+      return {
+        peakPssMib: round(peakKb / 1024, 0),
+        peakUssMib: round(peakUssKb / 1024, 0),
+        peakByKind,
+        cpuMs: cpu,
+        renderers,
+      };
     },
   };
 }

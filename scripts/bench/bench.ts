@@ -24,7 +24,9 @@
 // A/B runs: FLOOR_EXTRA_ARGS='["--flag"]' adds Chrome flags to the floors;
 // BENCH_SERVICE_ENV='{"VAR":"value"}' adds environment to the service.
 import { ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import * as ts from 'typescript';
 import { resolveChromePath } from '../../src/browser-pool/chrome-path';
 import { spawnService } from '../../test/helpers/service-process';
 import { measureCacheHitLatency } from '../cache-hit-latency';
@@ -73,6 +75,7 @@ interface Row extends Summary {
   x?: Partial<Record<'strict' | 'realistic', { median: number; p90: number; throughput: number }>>;
   alone?: TreeSample & { captures: number };
   pssX?: Partial<Record<'strict' | 'realistic', number>>;
+  ussX?: Partial<Record<'strict' | 'realistic', number>>;
 }
 
 /** Host indices: 0 is the strict floor's one site; every other capture takes fresh ones. */
@@ -83,13 +86,45 @@ function hostsFor(page: BenchPage, captures: number): number {
   return first;
 }
 
+const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * floor.ts and the files it imports, compiled to plain JavaScript: under
+ * ts-node the floor's node process would carry the TypeScript compiler
+ * (~50 MiB of PSS) that the service, running its build, does not.
+ */
+function compileFloor(): string {
+  const outDir = join(ROOT, 'node_modules', '.cache', 'pixashot-bench');
+  const pending = [join(__dirname, 'floor.ts')];
+  const done = new Set<string>();
+  while (pending.length) {
+    const file = pending.pop()!;
+    if (done.has(file)) continue;
+    done.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g))
+      pending.push(resolve(dirname(file), `${spec}.ts`));
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
+    });
+    const out = join(outDir, relative(ROOT, file).replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+  return join(outDir, relative(ROOT, join(__dirname, 'floor.js')));
+}
+
 /** The floor child: jobs go out one at a time. */
 class FloorProcess {
   private readonly child: ChildProcess;
   private next = 0;
   constructor(chrome: string) {
-    // execArgv carries ts-node's register hook, so the child runs floor.ts directly
-    this.child = fork(join(__dirname, 'floor.ts'), [], {
+    this.child = fork(compileFloor(), [], {
+      execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, FLOOR_CHROME: chrome },
     });
@@ -281,6 +316,10 @@ async function main() {
       strict: round2(row.alone!.peakPssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakPssMib),
       realistic: round2(row.alone!.peakPssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakPssMib),
     };
+    row.ussX = {
+      strict: round2(row.alone!.peakUssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakUssMib),
+      realistic: round2(row.alone!.peakUssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakUssMib),
+    };
   }
   log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
   report(rows, chrome, cacheHit!);
@@ -313,6 +352,13 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
       limit: '<= 1.0',
       met: simple4.pssX!.realistic! <= 1.0,
     },
+    {
+      target: 'peak USS at 4 clients (simple page; not a target: private memory only)',
+      realistic: simple4.ussX!.realistic!,
+      strict: simple4.ussX!.strict!,
+      limit: '(<= 1.0)',
+      met: simple4.ussX!.realistic! <= 1.0,
+    },
   ];
   const cpu = rows
     .filter((r) => r.alone)
@@ -337,8 +383,8 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
     x ? `${value} (${x.strict}x / ${x.realistic}x)` : String(value);
   console.log(`\nbrowser: ${chrome}; ${ROUNDS} interleaved rounds${QUICK ? ' (--quick)' : ''}`);
   console.log('ratios: (x strict floor / x realistic floor), each the median of the per-round ratios\n');
-  console.log('| what | page | clients | median ms | p90 ms | captures/s | peak PSS MiB |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| what | page | clients | median ms | p90 ms | captures/s | peak PSS MiB | peak USS MiB |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ratios = (pick: 'median' | 'p90' | 'throughput') => ({
       strict: r.x?.strict?.[pick],
@@ -351,11 +397,11 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
         show ? ratios('p90') : undefined,
       )} | ${both(r.per_second, show ? ratios('throughput') : undefined)} | ${
         r.alone ? both(r.alone.peakPssMib, show ? r.pssX : undefined) : ''
-      } |`,
+      } | ${r.alone ? both(r.alone.peakUssMib, show ? r.ussX : undefined) : ''} |`,
     );
   }
   console.log(
-    `| service, cache hit | simple | 1 | ${cacheHit.median_ms} | ${cacheHit.p90_ms} (p95) | ${cacheHit.per_second} |  |`,
+    `| service, cache hit | simple | 1 | ${cacheHit.median_ms} | ${cacheHit.p90_ms} (p95) | ${cacheHit.per_second} |  |  |`,
   );
   console.log(
     '\nEach tree alone at 4 clients: CPU per capture, ms, by process kind (renderers started per capture),' +
