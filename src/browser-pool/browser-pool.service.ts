@@ -4,7 +4,7 @@ import { createPool, Pool } from 'generic-pool';
 import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
-import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
+import { BASE_CHROME_ARGS, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
 import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
 
 /** What the pool knows about one browser beyond what generic-pool tracks. */
@@ -393,7 +393,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const browser = await puppeteer.launch({
       executablePath: this.chromePath,
       headless: headlessModeFor(this.chromePath),
-      args: [...BASE_CHROME_ARGS, ...this.extraArgs],
+      args: [
+        ...BASE_CHROME_ARGS,
+        `--window-size=${DEFAULT_WINDOW.width},${DEFAULT_WINDOW.height}`,
+        ...this.extraArgs,
+      ],
       pipe: true,
       timeout: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
       protocolTimeout: Math.max(this.config.REQUEST_TIMEOUT_MS, 30000),

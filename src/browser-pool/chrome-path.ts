@@ -56,6 +56,14 @@ export function resolveChromePath(configured?: string, candidates = SYSTEM_CANDI
 export const headlessModeFor = (chromePath: string): true | 'shell' =>
   /headless[-_]shell/.test(chromePath) ? 'shell' : true;
 
+/**
+ * The window every page of a pool browser opens with (`--window-size`): the
+ * API's default window, so a capture at the default size needs no viewport
+ * emulation (a round trip before navigation, and the emulated screenshot
+ * path, ~10-15 ms per capture on this machine).
+ */
+export const DEFAULT_WINDOW = { width: 1920, height: 1080 } as const;
+
 /** Flags for a headless Chrome that runs as root in a container and stays off the network on its own. */
 export const BASE_CHROME_ARGS = [
   '--no-sandbox',
