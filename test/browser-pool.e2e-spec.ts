@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { chromeProcessesOf, startApp, TestApp, waitFor } from './helpers/app';
 import { pngSize } from './helpers/images';
+import { descendantsOf } from './helpers/processes';
 
 const PAGE = {
   html_content: '<h1>pool</h1>',
@@ -42,6 +44,29 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
   it('runs several captures at once on one browser, each answered', async () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => svc.capture(PAGE)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it("keeps no renderer beyond the prepared page on an idle browser (Chrome's own first tab is closed)", async () => {
+    const app = await startApp({});
+    try {
+      expect(await waitFor(() => app.pool.stats().preparedPages === 1)).toBe(true);
+      const renderers = () =>
+        app.pool
+          .browserPids()
+          .flatMap((pid) => descendantsOf(pid))
+          .filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer');
+            } catch {
+              return false; // ended while we looked
+            }
+          });
+      expect(await waitFor(() => renderers().length === 1)).toBe(true);
+      expect((await app.capture(PAGE)).status).toBe(200);
+      expect(await waitFor(() => app.pool.stats().activePages === 0 && renderers().length === 1)).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 
   it('serves a steady load of as many clients as a browser has pages on that one browser', async () => {
