@@ -227,11 +227,10 @@ async function main() {
     if (res.status !== 200)
       throw new Error(`capture answered ${res.status}: ${Buffer.from(bytes).toString()}`);
   };
+  // the API's default window (1920x1080), as the floors use
   const captureBody = (url: string, extra: object = {}) => ({
     url,
     format: 'png',
-    window_width: 1280,
-    window_height: 720,
     wait_for_network: 'none',
     cache: false,
     ...extra,

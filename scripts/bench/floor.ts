@@ -3,7 +3,7 @@
 // the service's (the parent samples this process's tree). The parent sends
 // one job at a time and gets its LoadResult back.
 import puppeteer, { Browser, Page } from 'puppeteer-core';
-import { BASE_CHROME_ARGS, headlessModeFor } from '../../src/browser-pool/chrome-path';
+import { BASE_CHROME_ARGS, DEFAULT_WINDOW, headlessModeFor } from '../../src/browser-pool/chrome-path';
 import { BenchPage, benchUrl, hostsPerCapture, LoadResult, runLoad } from './bench-lib';
 
 /**
@@ -31,7 +31,8 @@ export interface FloorJob {
 export type FloorMessage = { job: FloorJob; id: number } | { close: true };
 export type FloorReply = { id: number; result: LoadResult } | { id: number; error: string };
 
-const VIEWPORT = { width: 1280, height: 720 };
+/** The API's default window, which the service's captures below use too. */
+const VIEWPORT = { width: DEFAULT_WINDOW.width, height: DEFAULT_WINDOW.height };
 /** The binary under test: the parent names it in FLOOR_CHROME; FLOOR_EXTRA_ARGS (JSON) for A/B runs. */
 const CHROME = process.env.FLOOR_CHROME!;
 const EXTRA_ARGS: string[] = JSON.parse(process.env.FLOOR_EXTRA_ARGS ?? '[]');
