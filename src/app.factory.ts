@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { describeCaptureQuery } from './capture/capture.openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { answerClientErrorsInEnvelope } from './common/client-error';
 import { requestIdMiddleware } from './common/request-id';
@@ -25,7 +26,9 @@ export function buildOpenApiDocument(app: INestApplication) {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'AUTH_TOKEN / AUTH_TOKENS' })
     .build();
-  return SwaggerModule.createDocument(app, options);
+  const document = SwaggerModule.createDocument(app, options);
+  describeCaptureQuery(document);
+  return document;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { ServerResponse } from 'node:http';
-import { CaptureService } from '../src/capture/capture.service';
+import { Admission } from '../src/capture/admission';
 import { Deadline } from '../src/common/deadline';
 import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp, waitFor } from './helpers/app';
@@ -296,7 +296,7 @@ describe('Deadline includes queue time (MAX_CONCURRENT_CAPTURES=1, MAX_QUEUE=1, 
   it('answers 503 at its deadline a request that never got a slot, and never lets it reach the browser', async () => {
     // A capture slot held past the queued request's whole budget: only an admission the test holds
     // can outlive it, since every capture is itself cut at REQUEST_TIMEOUT_MS.
-    const release = await svc.app.get(CaptureService).admission.enter(new Deadline(60_000));
+    const release = await svc.app.get(Admission).enter(new Deadline(60_000));
     const fallback = setTimeout(release, SHORT_TIMEOUT_MS + ANSWER_SLACK_MS + 2000); // if the queue never gives up
     try {
       const { res, elapsed } = await timed({ url: fixture.url('/ok?id=never-admitted'), ...quick });

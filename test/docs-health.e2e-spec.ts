@@ -59,6 +59,10 @@ describe('Swagger and health endpoints', () => {
       );
     }
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // every error_type the filter can answer with, the framework's 405 and 415 too
+    expect(doc.components.schemas.ErrorEnvelopeDto.properties.error_type.enum).toEqual(
+      expect.arrayContaining(['NotFoundError', 'MethodNotAllowedError', 'UnsupportedMediaTypeError']),
+    );
     expect(doc.paths['/capture'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['url', 'format', 'full_page']),
     );

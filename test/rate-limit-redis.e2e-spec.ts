@@ -54,6 +54,12 @@ describe('rate limits shared through Redis', () => {
     expect((await post(a)).status).toBe(429);
   });
 
+  it('reports the one Redis connection in readiness', async () => {
+    const ready = await a.http().get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.details.redis).toEqual({ status: 'up', available: true });
+  });
+
   it('when Redis goes away, requests are still answered at once, limited per instance in memory', async () => {
     await stopRedis(redis);
     expect(await waitFor(() => storageMode(a) === 'memory' && storageMode(b) === 'memory')).toBe(true);
@@ -65,6 +71,10 @@ describe('rate limits shared through Redis', () => {
     await post(a);
     expect((await post(a)).status).toBe(429);
     expect((await post(b)).status).toBe(400); // B counts on its own while Redis is away
+    // Readiness says so, and stays up: the replica still serves everything without Redis.
+    const ready = await a.http().get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.details.redis).toEqual({ status: 'up', available: false });
   });
 
   it('when Redis is back, the instances share the limit again', async () => {

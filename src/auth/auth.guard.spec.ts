@@ -4,9 +4,11 @@ import { Reflector } from '@nestjs/core';
 import { AuthenticationError } from '../common/errors';
 import { loadConfig } from '../config/app-config';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { AllowSignedUrl } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
 import { principalOf } from './principal';
 import { fingerprint } from './secrets';
+import { signCaptureUrl } from './url-signing';
 
 const TOKENS = ['tok-aaa-111-secret', 'tok-bbb-222-secret'];
 const SECRET = 'signing-key-333-secret';
@@ -69,5 +71,23 @@ describe('AuthGuard', () => {
     expect(principalOf(wrong)).toEqual({ kind: 'client', ip: '192.0.2.1' });
     expect(rateLimited).toBe(1);
     expect(logged.join('\n')).not.toContain('guessed-token-444');
+  });
+
+  it('hands a signed-URL route the query without expires and signature, once they are verified', async () => {
+    const guard = guardFor({ URL_SIGNING_SECRET: SECRET });
+    const signed = new URL(
+      signCaptureUrl('http://x', { url: 'https://example.com/', format: 'jpeg' }, SECRET, { expiresIn: 60 }),
+    );
+    const req = { headers: {}, query: Object.fromEntries(signed.searchParams), ip: '192.0.2.1' };
+    const captureGet = function captureGet() {};
+    AllowSignedUrl()(captureGet);
+    const context = {
+      getHandler: () => captureGet,
+      getClass: () => class CaptureController {},
+      switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
+    } as unknown as ExecutionContext;
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(principalOf(req)).toEqual({ kind: 'signed', keyId: fingerprint(SECRET) });
+    expect(req.query).toEqual({ url: 'https://example.com/', format: 'jpeg' });
   });
 });

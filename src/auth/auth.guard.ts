@@ -8,7 +8,7 @@ import { allowsSignedUrl, isPublicRoute } from './auth.decorators';
 import { Principal, setPrincipal } from './principal';
 import { fingerprint } from './secrets';
 import { TokenMatcher } from './token-matcher';
-import { hasSignatureParams, verifySignedQuery } from './url-signing';
+import { hasSignatureParams, verifySignedQuery, withoutSignatureParams } from './url-signing';
 
 /**
  * The global guard: every route needs credentials unless it is @Public().
@@ -59,8 +59,11 @@ export class AuthGuard implements CanActivate, OnModuleInit {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (isPublicRoute(this.reflector, context)) return true;
     const req = context.switchToHttp().getRequest<Request>();
+    const signedUrlAllowed = allowsSignedUrl(this.reflector, context);
     try {
-      setPrincipal(req, this.authenticate(req, allowsSignedUrl(this.reflector, context)));
+      setPrincipal(req, this.authenticate(req, signedUrlAllowed));
+      // expires/signature are credentials, checked now: the handler sees only the capture fields.
+      if (signedUrlAllowed) replaceQuery(req, withoutSignatureParams(req.query as Record<string, unknown>));
       return true;
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
@@ -103,4 +106,9 @@ export class AuthGuard implements CanActivate, OnModuleInit {
     this.logger.debug(reason);
     return new AuthenticationError(false);
   }
+}
+
+/** Express 5 parses `req.query` anew on every read (a getter): an own property shadows it for the rest of the request. */
+function replaceQuery(req: Request, query: Record<string, unknown>): void {
+  Object.defineProperty(req, 'query', { value: query, configurable: true, enumerable: true, writable: true });
 }

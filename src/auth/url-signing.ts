@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { safeEqual } from './secrets';
 
 /**
- * Signed URLs for GET /capture (API.md, Authentication): the query carries
+ * Signed URLs for GET /capture (docs/security.md, Signed URLs): the query carries
  * `expires` (Unix seconds) and `signature` = base64url, unpadded, of
  * HMAC-SHA256(secret, canonical). The canonical form is every query
  * parameter except `signature` (so `expires` is signed too and cannot be

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { ReadinessCheck, ReadinessIndicator } from '../health/readiness';
 import { BrowserPoolService } from './browser-pool.service';
 
 /** Terminus indicator: up while the pool has a connected browser and is not shutting down. */
 @Injectable()
-export class BrowserPoolHealthIndicator {
+@ReadinessCheck()
+export class BrowserPoolHealthIndicator implements ReadinessIndicator {
   constructor(
     private readonly pool: BrowserPoolService,
     private readonly health: HealthIndicatorService,

@@ -4,6 +4,7 @@ import { createPool, Pool } from 'generic-pool';
 import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
+import { settledWithin, sleep } from '../common/timing';
 import { BASE_CHROME_ARGS, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
 import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
 
@@ -56,7 +57,7 @@ export class BrowserCrashedError extends CapacityError {
 const CLOSE_TIMEOUT_MS = 5000;
 /** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
 const OPEN_TIMEOUT_MS = 15000;
-/** Pause before a pool below its minimum after a failed launch tries again (launch() adds its back-off). */
+/** Pause before a failed launch is tried again (launch() adds its back-off). */
 const RELAUNCH_DELAY_MS = 1000;
 
 /**
@@ -77,14 +78,6 @@ function killBrowserProcessGroup(pid: number | undefined): void {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
-  Promise.race([
-    promise,
-    new Promise<undefined>((resolve) => (setTimeout(resolve, ms) as unknown as NodeJS.Timeout).unref()),
-  ]);
-
 /**
  * A generic-pool of Puppeteer browsers. generic-pool owns launching,
  * min/max, validation on borrow and draining; this service adds what it
@@ -103,11 +96,12 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private pool: Pool<Browser>;
   private chromePath: string;
   private shuttingDown = false;
+  /** Aborted when shutdown begins: ends retry pauses. */
+  private readonly stopping = new AbortController();
   private launchFailures = 0;
   /** Failed launches since the last good one: drives the back-off and readiness. */
   private failureStreak = 0;
   private everLaunched = false;
-  private refillTimer?: NodeJS.Timeout;
   /** Captures waiting for a page slot that a closing context holds; woken whenever a slot frees. */
   private slotWaiters: Array<() => void> = [];
   /** Counts browsers that died or were recycled: exported as a metric. */
@@ -122,7 +116,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     this.chromePath = resolveChromePath(this.config.CHROME_PATH);
     this.pool = createPool<Browser>(
       {
-        create: () => this.launch(),
+        create: () => this.launchUntilUp(),
         destroy: (browser) => this.close(browser),
         validate: async (browser) => {
           const state = this.states.get(browser);
@@ -138,18 +132,6 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         autostart: true,
       },
     );
-    this.pool.on('factoryCreateError', (err) => {
-      if (this.shuttingDown) return; // a launch cut short by shutdown is no failure
-      this.launchFailures++;
-      this.failureStreak++;
-      this.scheduleRefill();
-      // generic-pool retries at once; log the first failure of a streak and then every tenth
-      if (this.failureStreak % 10 === 1) {
-        this.logger.error(
-          `browser launch failed (${this.failureStreak} in a row): ${(err as Error).message}`,
-        );
-      }
-    });
     this.logger.log(
       `browser pool: ${this.config.BROWSER_POOL_MIN}..${this.config.BROWSER_POOL_MAX} x ${this.config.BROWSER_MAX_CONCURRENT_PAGES} pages, chrome ${this.chromePath}`,
     );
@@ -246,7 +228,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const spare = state.spare;
     state.spare = undefined;
     const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
-    return withTimeout(opening, OPEN_TIMEOUT_MS);
+    return settledWithin(opening, OPEN_TIMEOUT_MS);
   }
 
   private openPage(state: BrowserState): Promise<PreparedPage> {
@@ -331,7 +313,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private async closeContext(state: BrowserState, context: BrowserContext): Promise<void> {
     if (state.dead || !state.browser.connected) return;
-    const closed = await withTimeout(
+    const closed = await settledWithin(
       context.close().then(
         () => true,
         () => true,
@@ -349,18 +331,34 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * generic-pool refills to `min` only when a request waits or a browser is
-   * destroyed; after a failed launch with nobody waiting it would stay empty
-   * (and the service unready) for good. Its refill is not public API; the
-   * package version is pinned.
+   * generic-pool's factory: launches until a browser is up or shutdown
+   * begins. generic-pool refills to `min` only when a request waits or a
+   * browser is destroyed, so a create that failed would leave the pool short
+   * (and the service unready) for good; retrying here, paced, keeps it at
+   * `min` through its public API only.
    */
-  private scheduleRefill(): void {
-    if (this.refillTimer || this.shuttingDown) return;
-    this.refillTimer = setTimeout(() => {
-      this.refillTimer = undefined;
-      if (!this.shuttingDown) (this.pool as unknown as { _ensureMinimum(): void })._ensureMinimum();
-    }, RELAUNCH_DELAY_MS);
-    this.refillTimer.unref();
+  /** Waits `ms`, or rejects at once when shutdown begins (a retry pause must not hold up closing the pool). */
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, this.stopping.signal);
+  }
+
+  private async launchUntilUp(): Promise<Browser> {
+    for (;;) {
+      try {
+        return await this.launch();
+      } catch (err) {
+        if (this.shuttingDown) throw err; // a launch cut short by shutdown is no failure
+        this.launchFailures++;
+        this.failureStreak++;
+        // log the first failure of a streak and then every tenth
+        if (this.failureStreak % 10 === 1) {
+          this.logger.error(
+            `browser launch failed (${this.failureStreak} in a row): ${(err as Error).message}`,
+          );
+        }
+        await this.pause(RELAUNCH_DELAY_MS); // launch() adds its own back-off
+      }
+    }
   }
 
   private markDead(state: BrowserState): void {
@@ -387,7 +385,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private async launch(): Promise<Browser> {
     if (this.failureStreak > 0) {
       // Back off after failures so a broken Chrome does not become a launch loop that eats the CPU.
-      await sleep(Math.min(100 * 2 ** this.failureStreak, 5000));
+      await this.pause(Math.min(100 * 2 ** this.failureStreak, 5000));
     }
     if (this.shuttingDown) throw new Error('shutting down');
     const browser = await puppeteer.launch({
@@ -437,7 +435,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     this.states.delete(browser);
     if (state) state.dead = true;
     const proc = browser.process();
-    await withTimeout(
+    await settledWithin(
       browser.close().catch(() => undefined),
       CLOSE_TIMEOUT_MS,
     );
@@ -447,9 +445,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private async shutdown(): Promise<void> {
     if (this.shuttingDown || !this.pool) return;
     this.shuttingDown = true;
-    clearTimeout(this.refillTimer);
+    this.stopping.abort();
     // Browsers still lent (captures in flight) go back or get destroyed as those captures finish.
-    await withTimeout(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
+    await settledWithin(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
     await this.pool.clear();
     await Promise.all([...this.states.keys()].map((b) => this.close(b)));
   }

@@ -29,7 +29,7 @@ const isExecutable = (path: string) => {
 };
 
 /**
- * The Chrome binary, as API.md orders it: CHROME_PATH if set, else a system
+ * The Chrome binary (docs/operations.md, CHROME_PATH): CHROME_PATH if set, else a system
  * Chromium/Chrome, else one that the full `puppeteer` package downloaded (only
  * if it is installed; this project ships puppeteer-core and never downloads).
  */
@@ -64,7 +64,10 @@ export const headlessModeFor = (chromePath: string): true | 'shell' =>
  */
 export const DEFAULT_WINDOW = { width: 1920, height: 1080 } as const;
 
-/** Flags for a headless Chrome that runs as root in a container and stays off the network on its own. */
+/**
+ * Flags for a headless Chrome in a container (a non-root user, where Chrome's
+ * sandbox usually cannot start: --no-sandbox) that stays off the network on its own.
+ */
 export const BASE_CHROME_ARGS = [
   '--no-sandbox',
   '--disable-dev-shm-usage',

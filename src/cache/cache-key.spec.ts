@@ -4,7 +4,7 @@ import { parseCaptureRequest } from '../capture/capture-request.parser';
 import { canonicalCaptureRequest, canonicalJson, captureCacheKey } from './cache-key';
 
 const config = loadConfig({});
-const keyOf = (body: object, cfg = config) => captureCacheKey(parseCaptureRequest(body, cfg), cfg);
+const keyOf = (body: object, cfg = config) => captureCacheKey(parseCaptureRequest(body, cfg));
 const URL_A = 'https://example.com/page';
 
 describe('captureCacheKey', () => {
@@ -80,7 +80,6 @@ describe('captureCacheKey', () => {
   it('never puts the excluded fields in the canonical text', () => {
     const text = canonicalCaptureRequest(
       parseCaptureRequest({ url: URL_A, cache: false, cache_ttl: 5, response_type: 'json' }, config),
-      config,
     );
     expect(text).not.toMatch(/"cache"|"cache_ttl"|"response_type"/);
     expect(text).toContain('"url":"https://example.com/page"');

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
-import { resolveCaptureOptions } from '../capture/capture-options';
-import { CaptureRequestDto } from '../capture/dto/capture-request.dto';
+import type { CaptureOptions } from '../capture/capture-options';
 
 /** Bumped when the key's recipe or the stored entry's shape changes, so old entries are never misread. */
 export const CACHE_KEY_VERSION = 'v1';
@@ -28,23 +26,23 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The capture a request asks for, as canonical text: the options after the
- * template and the defaults are applied (so `{url}` and `{url, format: 'png'}`
- * are one capture), the URL in its WHATWG form (`https://Example.com` is
+ * The capture a request asks for, as canonical text: its resolved options
+ * (parseCaptureRequest applied the template and the defaults, so `{url}` and
+ * `{url, format: 'png'}` are one capture), the URL in its WHATWG form (`https://Example.com` is
  * `https://example.com/`), minus the fields of NOT_IN_KEY. Cookies, headers,
  * custom_js and interactions stay in, so a request that differs in any of
  * them never shares an entry with one that does not. Credentials are not part
  * of a capture request and never reach this text; the target is not fetched.
  */
-export function canonicalCaptureRequest(request: CaptureRequestDto, config: AppConfig): string {
-  const options: Record<string, unknown> = { ...resolveCaptureOptions(request, config) };
-  for (const field of NOT_IN_KEY) delete options[field];
-  if (typeof options.url === 'string') options.url = new URL(options.url).href;
-  return canonicalJson(options);
+export function canonicalCaptureRequest(options: CaptureOptions): string {
+  const fields: Record<string, unknown> = { ...options };
+  for (const field of NOT_IN_KEY) delete fields[field];
+  if (typeof fields.url === 'string') fields.url = new URL(fields.url).href;
+  return canonicalJson(fields);
 }
 
 /** The cache key of a request: SHA-256 (hex) of its canonical text, prefixed with the key version. */
-export function captureCacheKey(request: CaptureRequestDto, config: AppConfig): string {
-  const digest = createHash('sha256').update(canonicalCaptureRequest(request, config)).digest('hex');
+export function captureCacheKey(options: CaptureOptions): string {
+  const digest = createHash('sha256').update(canonicalCaptureRequest(options)).digest('hex');
   return `${CACHE_KEY_VERSION}:${digest}`;
 }

@@ -1,10 +1,12 @@
-import { Counter, Gauge, Registry } from 'prom-client';
-import type { CacheStats } from './capture-cache.service';
+import { Injectable } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
+import { ContributesMetrics, MetricsContributor, mirroredCounter } from '../metrics/metrics-contributor';
+import { CaptureCacheService, CacheStats } from './capture-cache.service';
 
 /**
  * Prometheus metrics of the response cache, read from the cache service's
  * `stats()` at scrape time, so the service needs no prom-client and the
- * numbers have one source. MetricsService registers them on the app's registry.
+ * numbers have one source. CacheMetrics contributes them to the app's registry.
  */
 
 type Numeric = { [K in keyof CacheStats]: CacheStats[K] extends number | null ? K : never }[keyof CacheStats];
@@ -47,17 +49,7 @@ export const CACHE_METRIC_NAMES = [...COUNTERS, ...GAUGES].map(([name]) => name)
 export function registerCacheMetrics(registry: Registry, stats: () => CacheStats): void {
   if (registry.getSingleMetric(COUNTERS[0][0])) return;
   const read = (field: Numeric) => stats()[field] ?? 0;
-  for (const [name, help, field] of COUNTERS) {
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read(field));
-      },
-    });
-  }
+  for (const [name, help, field] of COUNTERS) mirroredCounter(registry, name, help, () => read(field));
   for (const [name, help, field] of GAUGES) {
     new Gauge({
       name,
@@ -67,5 +59,16 @@ export function registerCacheMetrics(registry: Registry, stats: () => CacheStats
         this.set(read(field));
       },
     });
+  }
+}
+
+/** The response cache's share of /metrics. */
+@Injectable()
+@ContributesMetrics()
+export class CacheMetrics implements MetricsContributor {
+  constructor(private readonly cache: CaptureCacheService) {}
+
+  registerMetrics(registry: Registry): void {
+    registerCacheMetrics(registry, () => this.cache.stats());
   }
 }

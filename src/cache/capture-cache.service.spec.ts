@@ -2,11 +2,16 @@ import 'reflect-metadata';
 import { Registry } from 'prom-client';
 import { ClientGoneError, Deadline } from '../common/deadline';
 import { NavigationError } from '../common/errors';
-import { loadConfig } from '../config/app-config';
+import { AppConfig, loadConfig } from '../config/app-config';
 import type { CaptureResult } from '../capture/capture.types';
-import type { CaptureRequestDto } from '../capture/dto/capture-request.dto';
+import type { CaptureOptions } from '../capture/capture-options';
+import { parseCaptureRequest } from '../capture/capture-request.parser';
 import { registerCacheMetrics } from './cache.metrics';
+import { cacheStoreFor } from './cache-store.provider';
 import { CaptureCacheService } from './capture-cache.service';
+
+/** The service with the store the app would choose for `config` (no REDIS_URL: memory, or off). */
+const cacheOf = (config: AppConfig) => new CaptureCacheService(config, cacheStoreFor(config));
 
 const captureOf = (text: string): CaptureResult => ({
   body: Buffer.from(text),
@@ -38,7 +43,8 @@ function controlledRender() {
   return { render, calls: () => calls, finish: (r: CaptureResult) => finish(r), fail: (e: Error) => fail(e) };
 }
 
-const REQ = { url: 'https://example.com/' } as CaptureRequestDto;
+/** A request as the pipe hands it on: validated and resolved. */
+const REQ = parseCaptureRequest({ url: 'https://example.com/' }, loadConfig({}));
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('CaptureCacheService (memory store)', () => {
@@ -46,18 +52,14 @@ describe('CaptureCacheService (memory store)', () => {
   const deadline = () => new Deadline(10_000);
 
   beforeEach(() => {
-    cache = new CaptureCacheService(loadConfig({ CACHE_MAX_ENTRY_BYTES: '100' }));
+    cache = cacheOf(loadConfig({ CACHE_MAX_ENTRY_BYTES: '100' }));
   });
   afterEach(() => cache.onModuleDestroy());
 
   it('renders on a miss, answers the same request from the cache after', async () => {
     const render = jest.fn(() => Promise.resolve(captureOf('one')));
     const first = await cache.serve(REQ, deadline(), render);
-    const second = await cache.serve(
-      { ...REQ, response_type: 'json' } as CaptureRequestDto,
-      deadline(),
-      render,
-    );
+    const second = await cache.serve({ ...REQ, response_type: 'json' } as CaptureOptions, deadline(), render);
     expect(render).toHaveBeenCalledTimes(1);
     expect([first.cache, second.cache]).toEqual(['MISS', 'HIT']);
     expect(second.result.body.toString()).toBe('one');
@@ -112,7 +114,7 @@ describe('CaptureCacheService (memory store)', () => {
 
   it('bypasses the cache for cache: false, neither reading nor storing', async () => {
     await cache.serve(REQ, deadline(), () => Promise.resolve(captureOf('stored')));
-    const fresh = await cache.serve({ ...REQ, cache: false } as CaptureRequestDto, deadline(), () =>
+    const fresh = await cache.serve({ ...REQ, cache: false } as CaptureOptions, deadline(), () =>
       Promise.resolve(captureOf('fresh')),
     );
     expect(fresh.cache).toBe('BYPASS');
@@ -134,12 +136,12 @@ describe('CaptureCacheService (memory store)', () => {
     try {
       await cache.serve(REQ, deadline(), () => Promise.resolve(captureOf('old')));
       clock.mockReturnValue(now + 5000);
-      const tolerant = await cache.serve({ ...REQ, cache_ttl: 60 } as CaptureRequestDto, deadline(), () =>
+      const tolerant = await cache.serve({ ...REQ, cache_ttl: 60 } as CaptureOptions, deadline(), () =>
         Promise.resolve(captureOf('new')),
       );
       expect(tolerant.cache).toBe('HIT');
       expect(tolerant.maxAgeSeconds).toBe(55); // what is left of the request's 60 s
-      const strict = await cache.serve({ ...REQ, cache_ttl: 2 } as CaptureRequestDto, deadline(), () =>
+      const strict = await cache.serve({ ...REQ, cache_ttl: 2 } as CaptureOptions, deadline(), () =>
         Promise.resolve(captureOf('new')),
       );
       expect(strict.cache).toBe('MISS');
@@ -150,7 +152,7 @@ describe('CaptureCacheService (memory store)', () => {
   });
 
   it('is off with CACHE_MAX_SIZE=0: every capture is a BYPASS', async () => {
-    const off = new CaptureCacheService(loadConfig({ CACHE_MAX_SIZE: '0' }));
+    const off = cacheOf(loadConfig({ CACHE_MAX_SIZE: '0' }));
     const render = jest.fn(() => Promise.resolve(captureOf('a')));
     expect((await off.serve(REQ, deadline(), render)).cache).toBe('BYPASS');
     expect((await off.serve(REQ, deadline(), render)).cache).toBe('BYPASS');
@@ -160,10 +162,10 @@ describe('CaptureCacheService (memory store)', () => {
   });
 
   it('evicts the least recently used entries when CACHE_MAX_BYTES is reached', async () => {
-    const small = new CaptureCacheService(loadConfig({ CACHE_MAX_BYTES: '2000' }));
+    const small = cacheOf(loadConfig({ CACHE_MAX_BYTES: '2000' }));
     const body = 'y'.repeat(400); // ~400 bytes + ~300 of meta per entry: two fit in 2000, three do not
     for (const path of ['a', 'b', 'c']) {
-      await small.serve({ url: `https://example.com/${path}` } as CaptureRequestDto, deadline(), () =>
+      await small.serve({ url: `https://example.com/${path}` } as CaptureOptions, deadline(), () =>
         Promise.resolve(captureOf(body)),
       );
     }
@@ -171,7 +173,7 @@ describe('CaptureCacheService (memory store)', () => {
     expect(stats.evictions).toBe(1);
     expect(stats.entries).toBe(2);
     expect(stats.bytes).toBeLessThanOrEqual(2000);
-    const first = await small.serve({ url: 'https://example.com/a' } as CaptureRequestDto, deadline(), () =>
+    const first = await small.serve({ url: 'https://example.com/a' } as CaptureOptions, deadline(), () =>
       Promise.resolve(captureOf(body)),
     );
     expect(first.cache).toBe('MISS');

@@ -1,13 +1,12 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ClientGoneError, Deadline } from '../common/deadline';
 import type { CaptureResult } from '../capture/capture.types';
-import type { CaptureRequestDto } from '../capture/dto/capture-request.dto';
+import type { CaptureOptions } from '../capture/capture-options';
 import { bodyHashOf, CacheEntry, entryOf, resultOf } from './cache-entry';
 import { captureCacheKey } from './cache-key';
 import type { CacheStore } from './cache-store';
-import { MemoryCacheStore } from './memory-cache.store';
-import { RedisCacheStore } from './redis-cache.store';
+import { CACHE_STORE } from './cache-store.provider';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
 
@@ -59,7 +58,6 @@ const WARN_EVERY_MS = 30_000;
 @Injectable()
 export class CaptureCacheService implements OnModuleDestroy {
   private readonly logger = new Logger('ResponseCache');
-  private readonly store?: CacheStore;
   /** key -> the render identical requests are waiting for. */
   private readonly inFlight = new Map<string, Promise<CacheEntry>>();
   private readonly counts = {
@@ -73,16 +71,14 @@ export class CaptureCacheService implements OnModuleDestroy {
   };
   private lastWarnAt = 0;
 
-  constructor(private readonly config: AppConfig) {
-    if (config.CACHE_MAX_SIZE > 0 && config.CACHE_MAX_BYTES > 0) {
-      this.store = config.REDIS_URL
-        ? new RedisCacheStore(config.REDIS_URL, (err) => this.warn(`Redis: ${err.message}`))
-        : new MemoryCacheStore(config.CACHE_MAX_SIZE, config.CACHE_MAX_BYTES);
-    }
-  }
+  /** `store`: null when the cache is off (see cache-store.provider.ts). */
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(CACHE_STORE) private readonly store: CacheStore | null,
+  ) {}
 
   get enabled(): boolean {
-    return this.store !== undefined;
+    return this.store !== null;
   }
 
   /**
@@ -90,7 +86,7 @@ export class CaptureCacheService implements OnModuleDestroy {
    * pipeline under the caller's deadline), storing what it returns.
    */
   async serve(
-    request: CaptureRequestDto,
+    request: CaptureOptions,
     deadline: Deadline,
     render: () => Promise<CaptureResult>,
   ): Promise<ServedCapture> {
@@ -101,7 +97,7 @@ export class CaptureCacheService implements OnModuleDestroy {
       return this.bypass(render);
     }
     const ttlMs = (request.cache_ttl ?? this.config.CACHE_DEFAULT_TTL) * 1000;
-    const key = captureCacheKey(request, this.config);
+    const key = captureCacheKey(request);
 
     for (;;) {
       const lookupStarted = Date.now();

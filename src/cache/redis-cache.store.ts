@@ -1,13 +1,7 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { CacheEntry, CacheEntryMeta } from './cache-entry';
 import type { CacheStore } from './cache-store';
 
-/**
- * Bounds for every Redis command: a capture never waits on a slow or dead
- * Redis longer than this, it runs without the cache instead.
- */
-export const REDIS_COMMAND_TIMEOUT_MS = 1000;
-export const REDIS_CONNECT_TIMEOUT_MS = 1000;
 const KEY_PREFIX = 'pixashot:cache:';
 
 /**
@@ -18,27 +12,14 @@ const KEY_PREFIX = 'pixashot:cache:';
  * maxmemory policy bounds the space (CACHE_MAX_SIZE / CACHE_MAX_BYTES are
  * for the memory store).
  *
- * Nothing queues while Redis is away (`enableOfflineQueue: false`): commands
- * fail at once, the client reconnects in the background, and the caller
- * treats a failure as "no cache".
+ * The client is the app's one connection (RedisModule): it queues nothing
+ * while Redis is away and bounds every command, so a failure here means
+ * "no cache", never a slow capture. The connection is not this store's to close.
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis';
-  readonly client: Redis;
 
-  constructor(url: string, onError: (err: Error) => void) {
-    this.client = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-      retryStrategy: (attempt) => Math.min(attempt * 250, 5000), // keep trying, never give up
-      connectionName: 'pixashot-cache',
-      // closing while Redis is away arms a timer of this length; keep shutdown prompt
-      disconnectTimeout: 200,
-    });
-    this.client.on('error', onError); // without a listener ioredis prints every failed reconnect
-  }
+  constructor(private readonly client: Redis) {}
 
   private keys(key: string): [meta: string, body: string] {
     return [`${KEY_PREFIX}{${key}}:meta`, `${KEY_PREFIX}{${key}}:body`];
@@ -72,9 +53,8 @@ export class RedisCacheStore implements CacheStore {
     return { entries: null, bytes: null, evictions: 0 };
   }
 
-  async close(): Promise<void> {
-    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
-    this.client.disconnect(); // also stops reconnect attempts when it never connected
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   private requireReady(): void {

@@ -1,4 +1,6 @@
+import { Provider } from '@nestjs/common';
 import { CapacityError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
 import { ClientGoneError, Deadline } from '../common/deadline';
 
 interface Waiter {
@@ -106,3 +108,10 @@ export class Admission {
 }
 
 const shuttingDown = () => new CapacityError('The service is shutting down', SHUTDOWN_RETRY_AFTER_S);
+
+/** The one Admission of the app, sized by MAX_CONCURRENT_CAPTURES and MAX_QUEUE; CaptureModule exports it. */
+export const admissionProvider: Provider = {
+  provide: Admission,
+  inject: [AppConfig],
+  useFactory: (config: AppConfig) => new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE),
+};

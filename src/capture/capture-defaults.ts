@@ -42,7 +42,7 @@ export const CONTENT_TYPES: Record<CaptureFormat, string> = {
   html: 'text/html; charset=utf-8',
 };
 
-/** Hard limits of API.md that are not configurable. */
+/** Hard limits of the API (docs/api.md) that are not configurable. */
 export const LIMITS = {
   urlLength: 2048,
   viewport: 16384,

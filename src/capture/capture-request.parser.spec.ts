@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/app-config';
 import { ValidationError } from '../common/errors';
-import { parseCaptureRequest, queryToBody } from './capture-request.parser';
+import { parseCaptureRequest, queryToBody, validateCaptureRequest } from './capture-request.parser';
 import { resolveCaptureOptions } from './capture-options';
 
 const config = loadConfig({ MAX_HTML_BYTES: '2048' });
@@ -111,7 +111,7 @@ describe('queryToBody', () => {
 
 describe('resolveCaptureOptions', () => {
   it('fills defaults, then the template, then the request', () => {
-    const request = parseCaptureRequest(
+    const request = validateCaptureRequest(
       { url: 'https://example.com', template: 'iphone_13', window_width: 500 },
       config,
     );

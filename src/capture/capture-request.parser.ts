@@ -1,8 +1,15 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError as ClassValidationError } from 'class-validator';
+import {
+  getMetadataStorage,
+  validateSync,
+  ValidationError as ClassValidationError,
+  ValidationTypes,
+} from 'class-validator';
 import { AppConfig } from '../config/app-config';
 import { ValidationError } from '../common/errors';
+import { booleanOf, toList } from '../common/text-values';
+import { CaptureOptions, resolveCaptureOptions } from './capture-options';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { presetProblem } from './user-agents';
 
@@ -26,14 +33,20 @@ function describe(errors: ClassValidationError[], prefix = ''): string[] {
   });
 }
 
-// Where class-transformer records @Type(() => Dto): tells lists of objects from lists of strings.
-// (Not exported from the package's entry point; @nestjs/mapped-types reads it the same way.)
-const { defaultMetadataStorage } =
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
-
-const TRUE = new Set(['true', '1', 'yes', 'on']);
-const FALSE = new Set(['false', '0', 'no', 'off']);
+/**
+ * Whether the DTO validates `key` as nested objects (@ValidateNested: interactions, cookies,
+ * geolocation), read from class-validator's public metadata: such a field comes as JSON in a query.
+ */
+const nestedFields = (() => {
+  let cached: Set<string> | undefined;
+  return () =>
+    (cached ??= new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(CaptureRequestDto, '', true, false)
+        .filter((m) => m.type === ValidationTypes.NESTED_VALIDATION)
+        .map((m) => m.propertyName),
+    ));
+})();
 
 /**
  * Turns GET query strings into the JSON types the DTO expects, led by the
@@ -52,12 +65,11 @@ export function queryToBody(query: Record<string, unknown>): Record<string, unkn
     const type = Reflect.getMetadata('design:type', CaptureRequestDto.prototype, key);
     const text = String(raw);
     if (type === Boolean) {
-      const v = text.toLowerCase();
-      body[key] = TRUE.has(v) ? true : FALSE.has(v) ? false : text;
+      body[key] = booleanOf(text) ?? text;
     } else if (type === Number) {
       body[key] = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-    } else if (type === Array && !defaultMetadataStorage.findTypeMetadata(CaptureRequestDto, key)) {
-      body[key] = text.trim().startsWith('[') ? parseJson(key, text) : splitList(text); // "a,b" or JSON
+    } else if (type === Array && !nestedFields().has(key)) {
+      body[key] = text.trim().startsWith('[') ? parseJson(key, text) : toList(text); // "a,b" or JSON
     } else if (type === Array) {
       body[key] = parseJson(key, text); // a list of objects: only as JSON
     } else if ((type === Object || isNestedDto(type)) && /^\s*[[{]/.test(text)) {
@@ -82,18 +94,23 @@ function parseJson(key: string, text: string): unknown {
   }
 }
 
-const splitList = (text: string) =>
-  text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * The one way into a capture: validates a request (a JSON body, or a query
+ * already turned into one by queryToBody) and resolves it (template, defaults,
+ * env defaults) into the options every later step receives: the HTTP pipe,
+ * the cache key, the pipeline, and anything else that accepts capture
+ * requests (jobs). Throws ValidationError listing every problem.
+ */
+export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureOptions {
+  return resolveCaptureOptions(validateCaptureRequest(input, config), config);
+}
 
 /**
- * Validates a capture request (a JSON body, or a query already turned into
- * one) and returns the typed DTO. Every problem is collected: unknown fields,
- * bad values, the url/html_content rule and the limits that come from config.
+ * Validates a capture request and returns the typed DTO, not yet resolved.
+ * Every problem is collected: unknown fields, bad values, the url/html_content
+ * rule and the limits that come from config.
  */
-export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureRequestDto {
+export function validateCaptureRequest(input: unknown, config: AppConfig): CaptureRequestDto {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError('The request body must be a JSON object');
   }

@@ -12,15 +12,14 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
-import { withoutSignatureParams } from '../auth/url-signing';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
-import { resolveCaptureOptions } from './capture-options';
-import { parseCaptureRequest, queryToBody } from './capture-request.parser';
+import { CaptureOptions } from './capture-options';
+import { CaptureRequestPipe } from './capture-request.pipe';
 import { CaptureService } from './capture.service';
 import { CaptureResult } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
@@ -95,9 +94,12 @@ export class CaptureController {
   @ApiOperation({ summary: 'Capture a URL or HTML as PNG, JPEG, WebP, PDF or HTML' })
   @ApiBody({ type: CaptureRequestDto })
   @CaptureResponses()
-  async capturePost(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const request = parseCaptureRequest(body, this.config);
-    await this.respond(request, req, res);
+  async capturePost(
+    @Body(CaptureRequestPipe) options: CaptureOptions,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.respond(options, req, res);
   }
 
   @Get()
@@ -126,18 +128,16 @@ export class CaptureController {
   @AllowSignedUrl()
   @CaptureResponses()
   async captureGet(
-    @Query() query: CaptureRequestDto,
+    // the query as text; the auth guard has taken expires/signature out of it
+    @Query(CaptureRequestPipe) options: CaptureOptions,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    // expires/signature were checked by the auth guard; they are not capture fields.
-    const fields = withoutSignatureParams(query as Record<string, unknown>);
-    const request = parseCaptureRequest(queryToBody(fields), this.config);
-    await this.respond(request, req, res);
+    await this.respond(options, req, res);
   }
 
-  private async respond(request: CaptureRequestDto, req: Request, res: Response): Promise<void> {
-    const { format, url } = resolveCaptureOptions(request, this.config);
+  private async respond(options: CaptureOptions, req: Request, res: Response): Promise<void> {
+    const { format, url } = options;
     tagCapture(res, { format, target_host: url ? new URL(url).hostname : undefined }); // for the access log and metrics
     // A client that hangs up frees its slot at once: the abort reaches every phase.
     const abort = new AbortController();
@@ -145,8 +145,8 @@ export class CaptureController {
       if (!res.writableFinished) abort.abort();
     });
     const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-    const served = await this.cache.serve(request, deadline, () => this.captures.capture(request, deadline));
-    const responseType = request.response_type ?? 'by_format';
+    const served = await this.cache.serve(options, deadline, () => this.captures.capture(options, deadline));
+    const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
     this.send(res, served.result, responseType);
   }

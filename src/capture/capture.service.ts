@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { BrowserPoolService, PageLease } from '../browser-pool/browser-pool.service';
 import { AppConfig } from '../config/app-config';
-import { Deadline, within } from '../common/deadline';
+import { Deadline } from '../common/deadline';
+import { sleep, within } from '../common/timing';
 import {
   BlockedTargetError,
   CapacityError,
@@ -12,16 +13,13 @@ import {
 } from '../common/errors';
 import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
 import { Admission } from './admission';
-import { CaptureOptions, resolveCaptureOptions } from './capture-options';
+import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
-import { CaptureRequestDto } from './dto/capture-request.dto';
 import { loadLazyContent } from './lazy-content';
-import { hideSelectors, runCustomJs, waitForAnimations } from './page-actions';
+import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
-
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -35,7 +33,7 @@ class PhaseClock {
 }
 
 /**
- * The capture pipeline of API.md: admission, then in a fresh browser
+ * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
  * -> consent banners -> page changes -> interactions -> lazy content
  * (full_page) -> animation wait -> delay -> capture.
@@ -44,18 +42,15 @@ class PhaseClock {
  */
 @Injectable()
 export class CaptureService {
-  readonly admission: Admission;
-
   constructor(
     private readonly config: AppConfig,
     private readonly pool: BrowserPoolService,
+    private readonly admission: Admission,
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
-  ) {
-    this.admission = new Admission(config.MAX_CONCURRENT_CAPTURES, config.MAX_QUEUE);
-  }
+  ) {}
 
-  async capture(request: CaptureRequestDto, deadline: Deadline): Promise<CaptureResult> {
-    const opts = resolveCaptureOptions(request, this.config);
+  /** Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. */
+  async capture(opts: CaptureOptions, deadline: Deadline): Promise<CaptureResult> {
     const clock = new PhaseClock();
     const release = await this.admission.enter(deadline);
     clock.lap('queue');
@@ -134,7 +129,7 @@ export class CaptureService {
     await helpers.popups.refocus();
     if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
     if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
-    if (opts.delay_capture > 0) await new Promise((resolve) => setTimeout(resolve, opts.delay_capture));
+    if (opts.delay_capture > 0) await sleep(opts.delay_capture);
     this.checkNotDenied(page.url(), navigatedAt);
     clock.lap('wait');
 

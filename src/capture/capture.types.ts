@@ -1,24 +1,7 @@
-import type { CaptureFormat } from './capture-defaults';
+import type { CaptureMetadataDto } from './dto/capture-response.dto';
 
-/** What the capture learned about the page, returned in JSON responses and as headers. */
-export interface CaptureMetadata {
-  /** URL after redirects (about:blank for html_content). */
-  final_url: string;
-  /** HTTP status of the main document; null for html_content. */
-  status_code: number | null;
-  title: string;
-  format: CaptureFormat;
-  /** Pixel size of an image capture. */
-  width?: number;
-  height?: number;
-  /** Pages in a PDF capture. */
-  page_count?: number;
-  /** False when the network never went quiet within wait_for_timeout; the capture went ahead. */
-  network_idle: boolean;
-  /** True when a full-page capture was cut at MAX_CAPTURE_HEIGHT. */
-  truncated: boolean;
-  duration_ms: number;
-}
+/** What the capture learned about the page (the response DTO is its one definition). */
+export type CaptureMetadata = CaptureMetadataDto;
 
 export type Phase = 'queue' | 'navigate' | 'wait' | 'capture';
 

@@ -1,6 +1,5 @@
 import type { Page } from 'puppeteer-core';
-
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
+import { isPuppeteerTimeout } from './page-actions';
 
 /**
  * Before a full-page capture: scrolls down the page a viewport at a time

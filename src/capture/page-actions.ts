@@ -2,6 +2,9 @@ import type { Page, Protocol } from 'puppeteer-core';
 import { ScriptError, ValidationError } from '../common/errors';
 
 /** The first line of an error thrown in the page, without Puppeteer's stack. */
+/** Puppeteer's own timeouts (waitForSelector, goto...) are errors named TimeoutError. */
+export const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
+
 export const pageErrorMessage = (err: unknown) =>
   (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/^Error: /, '');
 

@@ -1,10 +1,8 @@
 import type { ElementHandle, Page } from 'puppeteer-core';
 import { InteractionError, PixashotError } from '../common/errors';
 import type { InteractionDto } from './dto/capture-parts.dto';
-import { pageErrorMessage } from './page-actions';
-
-const isPuppeteerTimeout = (err: unknown) => err instanceof Error && err.name === 'TimeoutError';
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../common/timing';
+import { isPuppeteerTimeout, pageErrorMessage } from './page-actions';
 
 /** A step that could not be done; its message is what the client reads after "step N (...): ". */
 class StepFailed extends Error {}

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ErrorEnvelopeDto } from './error-envelope.dto';
+import { ErrorEnvelopeDto, errorEnvelope } from './error-envelope.dto';
 import { AuthenticationError, CapacityError, ERROR_TYPES, PixashotError, RateLimitError } from './errors';
 import { ClientGoneError } from './deadline';
 import { requestIdOf } from './request-id';
@@ -29,7 +29,7 @@ interface Mapped {
 /**
  * The one place errors become responses: domain errors, Nest's HTTP
  * exceptions and body-parser failures all leave as the JSON envelope of
- * API.md. Anything unknown is a 500 whose detail stays in the log.
+ * docs/api.md. Anything unknown is a 500 whose detail stays in the log.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -67,14 +67,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   map(exception: unknown, requestId: string): Mapped {
-    const envelope = (type: string, details?: string, message?: string): ErrorEnvelopeDto => ({
-      status: 'error',
-      message: message ?? ERROR_TYPES[type]?.message ?? ERROR_TYPES.InternalError.message,
-      error_type: type,
-      ...(details ? { error_details: details } : {}),
-      timestamp: new Date().toISOString(),
-      request_id: requestId,
-    });
+    const envelope = (type: string, details?: string, message?: string) =>
+      errorEnvelope(type, requestId, details, message);
 
     if (exception instanceof PixashotError) {
       const type = exception.errorType;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorEnvelopeDto } from './error-envelope.dto';
+import { errorEnvelope } from './error-envelope.dto';
 
 /** What Node's HTTP parser refused, as status, envelope type and details. */
 function describe(code: string | undefined): { status: number; type: string; details: string } {
@@ -39,14 +39,8 @@ export function answerClientErrorsInEnvelope(server: Server): void {
     }
     const { status, type, details } = describe(err.code);
     const requestId = randomUUID();
-    const envelope: ErrorEnvelopeDto = {
-      status: 'error',
-      message: status === 431 ? 'Request headers too large' : 'Invalid request',
-      error_type: type,
-      error_details: details,
-      timestamp: new Date().toISOString(),
-      request_id: requestId,
-    };
+    const message = status === 431 ? 'Request headers too large' : 'Invalid request';
+    const envelope = errorEnvelope(type, requestId, details, message);
     const body = JSON.stringify(envelope);
     socket.end(
       `HTTP/1.1 ${status} ${REASONS[status]}\r\n` +

@@ -1,4 +1,5 @@
-import { ClientGoneError, Deadline, within } from './deadline';
+import { ClientGoneError, Deadline } from './deadline';
+import { within } from './timing';
 import { TimeoutError } from './errors';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

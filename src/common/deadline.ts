@@ -1,6 +1,6 @@
 import { TimeoutError } from './errors';
 
-/** Raised when the client went away; nobody is left to answer, so it never reaches the filter as a 5xx body. */
+/** Raised when the client went away: nobody is left to answer, so the exception filter drops the connection instead of answering. */
 export class ClientGoneError extends Error {
   constructor() {
     super('client disconnected');
@@ -60,23 +60,5 @@ export class Deadline {
       clearTimeout(timer);
       if (onAbort) this.signal?.removeEventListener('abort', onAbort);
     }
-  }
-}
-
-/**
- * Settles with `work`, or rejects with `onTimeout()` after `ms`. For Puppeteer
- * calls whose own timeout does not cover a hung page: `setContent` waits on a
- * script evaluation that a `while(1){}` in the content never lets return.
- */
-export async function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  work.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

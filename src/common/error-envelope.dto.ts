@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_TYPES } from './errors';
 
 /** The JSON body of every error response. */
 export class ErrorEnvelopeDto {
@@ -10,21 +11,7 @@ export class ErrorEnvelopeDto {
 
   @ApiProperty({
     example: 'ValidationError',
-    enum: [
-      'ValidationError',
-      'AuthenticationError',
-      'BlockedTargetError',
-      'PayloadTooLargeError',
-      'ElementNotFoundError',
-      'ScriptError',
-      'InteractionError',
-      'RateLimitError',
-      'NavigationError',
-      'CapacityError',
-      'TimeoutError',
-      'InternalError',
-      'NotFoundError',
-    ],
+    enum: Object.keys(ERROR_TYPES),
   })
   error_type: string;
 
@@ -42,4 +29,25 @@ export class ErrorEnvelopeDto {
 
   @ApiPropertyOptional({ description: 'Seconds to wait before retrying (429 and 503).', example: 1 })
   retry_after?: number;
+}
+
+/**
+ * The envelope of an error answer: the one place it is built (the exception
+ * filter, and the answer to requests Node's HTTP parser refuses). `message`
+ * defaults to the fixed one of the error type (docs/api.md, Errors).
+ */
+export function errorEnvelope(
+  errorType: string,
+  requestId: string,
+  details?: string,
+  message?: string,
+): ErrorEnvelopeDto {
+  return {
+    status: 'error',
+    message: message ?? ERROR_TYPES[errorType]?.message ?? ERROR_TYPES.InternalError.message,
+    error_type: errorType,
+    ...(details ? { error_details: details } : {}),
+    timestamp: new Date().toISOString(),
+    request_id: requestId,
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * Domain errors: thrown by services, unaware of HTTP. The exception filter
- * maps each `errorType` to its status and envelope (see API.md's table).
+ * maps each `errorType` to its status and envelope (the table in docs/api.md, Responses and errors).
  */
 export abstract class PixashotError extends Error {
   abstract readonly errorType: string;
@@ -57,7 +57,7 @@ export class TimeoutError extends PixashotError {
   readonly errorType = 'TimeoutError';
 }
 
-/** Status and fixed message of each error type: the table of API.md. */
+/** Status and fixed message of each error type: the table in docs/api.md. */
 export const ERROR_TYPES: Record<string, { status: number; message: string }> = {
   ValidationError: { status: 400, message: 'Invalid request parameters' },
   AuthenticationError: { status: 403, message: 'Invalid authentication token' },

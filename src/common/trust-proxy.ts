@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { ConfigError, toList } from '../config/app-config';
+import { ConfigError } from '../config/app-config';
+import { toList } from './text-values';
 
 /** Names Express understands for whole address ranges. */
 const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, parseRateRule } from './app-config';
 
 describe('loadConfig', () => {
-  it('applies the defaults of API.md to an empty env', () => {
+  it('applies the documented defaults (docs/operations.md) to an empty env', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       PORT: 8080,

@@ -12,27 +12,12 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { booleanOf, toList } from '../common/text-values';
 import { NetworkPolicy } from '../egress/network-policy';
 
 /** Env strings "true"/"1"/"yes" and "false"/"0"/"no" become booleans; anything else stays and fails. */
-const toBoolean = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return value;
-};
-
-/** Comma lists ("a, b,c") become trimmed arrays without empty items. */
-export const toList = (value: unknown): string[] =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : Array.isArray(value)
-      ? (value as string[])
-      : [];
+const toBoolean = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (booleanOf(value.trim()) ?? value) : value;
 
 const RATE_RULE = /^\s*\d+\s+per\s+(second|minute|hour)\s*$/i;
 

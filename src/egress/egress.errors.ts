@@ -1,6 +1,7 @@
-// Domain errors of the egress module. They know nothing about HTTP: the
-// exception filter maps EgressDeniedError to 403 BlockedTargetError and
-// EgressLookupError to 502 NavigationError.
+// Domain errors of the egress module. They know nothing about HTTP or the
+// API's errors: EgressTargetGuard (the capture pipeline's TARGET_GUARD)
+// turns EgressDeniedError into BlockedTargetError (403) and
+// EgressLookupError into NavigationError (502).
 
 /** The network policy refused the target (by its name, or by an address it resolved to). */
 export class EgressDeniedError extends Error {

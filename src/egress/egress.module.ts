@@ -1,8 +1,10 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { BROWSER_EXTRA_ARGS } from '../browser-pool/browser-pool.tokens';
 import { TARGET_GUARD } from '../capture/capture.types';
-import { AppConfig, toList } from '../config/app-config';
+import { toList } from '../common/text-values';
+import { AppConfig } from '../config/app-config';
 import { EgressTargetGuard } from './egress-target-guard';
+import { EgressMetrics } from './egress.metrics';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.constants';
 import { EgressService } from './egress.service';
 
@@ -48,7 +50,7 @@ export class EgressModule {
     return {
       module: EgressModule,
       global: true,
-      providers: [{ provide: EGRESS_OPTIONS, useValue: options }, EgressService],
+      providers: [{ provide: EGRESS_OPTIONS, useValue: options }, EgressService, EgressMetrics],
       exports: [EgressService],
     };
   }
@@ -66,6 +68,7 @@ export class EgressModule {
       providers: [
         { provide: EGRESS_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         EgressService,
+        EgressMetrics,
       ],
       exports: [EgressService],
     };

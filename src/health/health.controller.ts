@@ -1,30 +1,35 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
-import { BrowserPoolHealthIndicator } from '../browser-pool/browser-pool.health';
-import { ShutdownHealthIndicator } from '../lifecycle/shutdown.health';
+import { ReadinessCheck, ReadinessIndicator } from './readiness';
 
-/** Probes for Kubernetes: live = the process answers, ready = the pool can take work and shutdown has not begun. */
+/** Probes for Kubernetes: live = the process answers, ready = every readiness check is up. */
 @ApiTags('health')
 @Public()
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationBootstrap {
+  private readinessChecks: HealthIndicatorFunction[] = [];
+
   constructor(
     private readonly health: HealthCheckService,
-    private readonly browserPool: BrowserPoolHealthIndicator,
-    private readonly shutdown: ShutdownHealthIndicator,
+    private readonly discovery: DiscoveryService,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.readinessChecks = this.discovery
+      .getProviders({ metadataKey: ReadinessCheck.KEY })
+      .map((wrapper) => wrapper.instance as ReadinessIndicator)
+      .filter((indicator) => indicator)
+      .map((indicator) => () => indicator.check());
+  }
 
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness and readiness together' })
   check() {
-    return this.health.check([
-      () => ({ process: { status: 'up' } }),
-      () => this.browserPool.check(),
-      () => this.shutdown.check(),
-    ]);
+    return this.health.check([() => ({ process: { status: 'up' } }), ...this.readinessChecks]);
   }
 
   @Get('live')
@@ -38,8 +43,10 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({
     summary: 'Readiness: the browser pool has a connected browser and the service is not shutting down',
+    description:
+      'With REDIS_URL set, `redis.available` reports the connection; a Redis outage does not make the service unready (the cache is bypassed and rate limits are counted per replica meanwhile).',
   })
   ready() {
-    return this.health.check([() => this.browserPool.check(), () => this.shutdown.check()]);
+    return this.health.check(this.readinessChecks);
   }
 }

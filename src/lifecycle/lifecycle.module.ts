@@ -4,10 +4,13 @@ import { CaptureModule } from '../capture/capture.module';
 import { ShutdownHealthIndicator } from './shutdown.health';
 import { ShutdownService } from './shutdown.service';
 
-/** The service's own lifecycle: graceful shutdown and the readiness signal it drives. */
+/**
+ * The service's own lifecycle: graceful shutdown (it closes the capture
+ * module's Admission) and the readiness check it drives. Imported by the
+ * root module; the health module finds the check by its @ReadinessCheck().
+ */
 @Module({
   imports: [TerminusModule, CaptureModule],
   providers: [ShutdownService, ShutdownHealthIndicator],
-  exports: [ShutdownHealthIndicator],
 })
 export class LifecycleModule {}

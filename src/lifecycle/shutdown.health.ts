@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { ReadinessCheck, ReadinessIndicator } from '../health/readiness';
 import { ShutdownService } from './shutdown.service';
 
 /** Terminus indicator: down from the moment shutdown begins, so readiness drops before anything closes. */
 @Injectable()
-export class ShutdownHealthIndicator {
+@ReadinessCheck()
+export class ShutdownHealthIndicator implements ReadinessIndicator {
   constructor(
     private readonly shutdown: ShutdownService,
     private readonly health: HealthIndicatorService,

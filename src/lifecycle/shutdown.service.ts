@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { AppConfig } from '../config/app-config';
-import { CaptureService } from '../capture/capture.service';
+import { settledWithin } from '../common/timing';
+import { Admission } from '../capture/admission';
 
 /**
  * Graceful shutdown, first step of Nest's close sequence (SIGTERM with
@@ -18,7 +19,7 @@ export class ShutdownService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly captures: CaptureService,
+    private readonly admission: Admission,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -30,13 +31,19 @@ export class ShutdownService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    const admission = this.captures.admission;
+    const admission = this.admission;
     admission.close();
     const running = admission.runningCount;
     this.logger.log(
       `shutting down${signal ? ` on ${signal}` : ''}: not ready, no new captures; waiting for ${running} running capture(s), up to ${this.config.SHUTDOWN_GRACE_MS} ms`,
     );
-    if (await finishesWithin(admission.idle(), this.config.SHUTDOWN_GRACE_MS)) return;
+    if (
+      await settledWithin(
+        admission.idle().then(() => true),
+        this.config.SHUTDOWN_GRACE_MS,
+      )
+    )
+      return;
     // Out of grace: cut the connections still open. Their captures see the client leave and stop,
     // so closing the server and the browsers does not wait on them.
     this.logger.warn(
@@ -44,16 +51,5 @@ export class ShutdownService implements BeforeApplicationShutdown {
     );
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     server?.closeAllConnections();
-  }
-}
-
-/** Whether `work` settles within `ms`. */
-async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true), outOfTime]);
-  } finally {
-    clearTimeout(timer);
   }
 }

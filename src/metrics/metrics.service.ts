@@ -1,19 +1,17 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { BrowserPoolService } from '../browser-pool/browser-pool.service';
-import { registerCacheMetrics } from '../cache/cache.metrics';
-import { CaptureCacheService } from '../cache/capture-cache.service';
-import { EgressService } from '../egress/egress.service';
-import { CaptureService } from '../capture/capture.service';
+import { DiscoveryService } from '@nestjs/core';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { ContributesMetrics, MetricsContributor } from './metrics-contributor';
 
 /** Outcome label of a capture that succeeded; failures carry their error_type. */
 export const OK = 'ok';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (so several
- * apps in one process, as in tests, do not share series). Gauges are read
- * from the pool and the admission gate at scrape time.
+ * apps in one process, as in tests, do not share series). It counts the
+ * answered /capture requests itself (CaptureMetricsMiddleware feeds it) and
+ * hands the registry to every @ContributesMetrics() provider at start: the
+ * pool, the admission gate, the cache and the egress policy add their own.
  */
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -41,80 +39,14 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
-    // Resolved lazily and loosely so that any module may inject MetricsService without an import cycle.
-    const pool = this.moduleRef.get(BrowserPoolService, { strict: false });
-    const admission = () => this.moduleRef.get(CaptureService, { strict: false }).admission;
-    const registers = [this.registry];
-
-    new Gauge({
-      name: 'pixashot_capture_queue_length',
-      help: 'Capture requests waiting for a slot',
-      registers,
-      collect() {
-        this.set(admission().queuedCount);
-      },
-    });
-    new Gauge({
-      name: 'pixashot_captures_running',
-      help: 'Captures running now (at most MAX_CONCURRENT_CAPTURES)',
-      registers,
-      collect() {
-        this.set(admission().runningCount);
-      },
-    });
-    new Gauge({
-      name: 'pixashot_browsers_alive',
-      help: 'Connected browsers in the pool',
-      registers,
-      collect() {
-        this.set(pool.stats().connected);
-      },
-    });
-    new Gauge({
-      name: 'pixashot_browser_pages_open',
-      help: 'Pages (captures) open in the pool browsers',
-      registers,
-      collect() {
-        this.set(pool.stats().activePages);
-      },
-    });
-    monotonic(
-      'pixashot_browser_restarts_total',
-      'Browsers replaced: crashed, hung, or recycled after BROWSER_MAX_USES',
-      () => pool.restarts,
-    );
-    monotonic(
-      'pixashot_browser_launch_failures_total',
-      'Browser launches that failed',
-      () => pool.stats().launchFailures,
-    );
-    const egress = this.moduleRef.get(EgressService, { strict: false });
-    monotonic(
-      'pixashot_blocked_targets_total',
-      'Connections (main documents, redirects, subresources, sockets) refused by the network policy',
-      () => egress.deniedCount,
-    );
-    const cache = this.moduleRef.get(CaptureCacheService, { strict: false });
-    registerCacheMetrics(this.registry, () => cache.stats());
-    collectDefaultMetrics({ register: this.registry });
-
-    /** A counter mirroring a number another service keeps. */
-    function monotonic(name: string, help: string, read: () => number): void {
-      let seen = 0;
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          const now = read();
-          if (now > seen) this.inc(now - seen);
-          seen = now;
-        },
-      });
+    // Every provider exists by now (Nest creates all instances before the first init hook).
+    for (const wrapper of this.discovery.getProviders({ metadataKey: ContributesMetrics.KEY })) {
+      (wrapper.instance as MetricsContributor | undefined)?.registerMetrics(this.registry);
     }
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Records one answered capture request. */

@@ -18,7 +18,7 @@ import { rateLimitHeaders, rateLimitState } from './rate-limit.headers';
 import { trackerOf } from './rate-limit.tracker';
 
 /**
- * @nestjs/throttler's guard, adapted to API.md: it counts by the principal
+ * @nestjs/throttler's guard, adapted to the API (docs/security.md, Rate limits): it counts by the principal
  * the auth guard chose (token id, signing key, or client IP), one counter
  * per principal for all limited routes, sets X-RateLimit-Limit/-Remaining/
  * -Reset (a Unix time) on every limited response, and answers 429 with the

@@ -27,7 +27,7 @@ export function rateLimitState(limit: number, record: ThrottlerStorageRecord, no
 /**
  * The headers of every limited response, errors included. Named by hand:
  * the throttler's own use seconds-until-reset and add a suffix per named
- * throttler, while API.md asks for these exact names and a Unix time.
+ * throttler, while the API (docs/security.md, Rate limits) asks for these exact names and a Unix time.
  */
 export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
   return {

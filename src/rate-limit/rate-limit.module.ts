@@ -3,17 +3,17 @@ import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { RateLimitGuard } from './rate-limit.guard';
 import { throttlerOptionsOf } from './rate-limit.options';
-import { RateLimitStorage } from './rate-limit.storage';
+import { RateLimitStorage, rateLimitStorageProvider } from './rate-limit.storage';
 
 /**
  * The throttler's options and storage, provided directly rather than through
- * ThrottlerModule so the storage is our Redis-or-memory one. The guard is
+ * ThrottlerModule so the storage is our Redis-or-memory one (RedisModule's connection). The guard is
  * exported; AuthModule installs it after the auth guard.
  */
 @Module({
   providers: [
     { provide: getOptionsToken(), inject: [AppConfig], useFactory: throttlerOptionsOf },
-    RateLimitStorage,
+    rateLimitStorageProvider,
     { provide: getStorageToken(), useExisting: RateLimitStorage },
     RateLimitGuard,
   ],

@@ -25,6 +25,7 @@ import {
   PDF_FORMATS,
   RESPONSE_TYPES,
 } from '../capture-defaults';
+import { UA_BROWSERS, UA_DEVICES, UA_PLATFORMS, UaBrowser, UaDevice, UaPlatform } from '../user-agents';
 import { CookieDto, GeolocationDto, InteractionDto } from './capture-parts.dto';
 import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone } from './validators';
 
@@ -390,30 +391,30 @@ export class CaptureRequestDto {
   @ApiPropertyOptional({
     description:
       "Preset with user_agent_platform and user_agent_browser: a coherent user agent, navigator.platform and (Chrome, Edge) client hints, the Chrome version being the real browser's. mobile also emulates a touch screen and a mobile viewport. Missing parts get defaults (mobile: android or ios; desktop: windows or macos; chrome, or safari on Apple); combinations no real browser has (desktop + ios, safari on windows...) are a 400.",
-    enum: ['desktop', 'mobile'],
+    enum: UA_DEVICES,
     example: 'mobile',
   })
   @IsOptional()
-  @IsIn(['desktop', 'mobile'])
-  user_agent_device?: 'desktop' | 'mobile';
+  @IsIn(UA_DEVICES)
+  user_agent_device?: UaDevice;
 
   @ApiPropertyOptional({
     description: 'Platform of the user agent preset (see user_agent_device).',
-    enum: ['windows', 'macos', 'linux', 'ios', 'android'],
+    enum: UA_PLATFORMS,
     example: 'android',
   })
   @IsOptional()
-  @IsIn(['windows', 'macos', 'linux', 'ios', 'android'])
-  user_agent_platform?: 'windows' | 'macos' | 'linux' | 'ios' | 'android';
+  @IsIn(UA_PLATFORMS)
+  user_agent_platform?: UaPlatform;
 
   @ApiPropertyOptional({
     description: 'Browser of the user agent preset (see user_agent_device); safari only on macos and ios.',
-    enum: ['chrome', 'edge', 'firefox', 'safari'],
+    enum: UA_BROWSERS,
     example: 'chrome',
   })
   @IsOptional()
-  @IsIn(['chrome', 'edge', 'firefox', 'safari'])
-  user_agent_browser?: 'chrome' | 'edge' | 'firefox' | 'safari';
+  @IsIn(UA_BROWSERS)
+  user_agent_browser?: UaBrowser;
 
   @ApiPropertyOptional({
     description:

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FORMATS } from '../capture-defaults';
+import { CaptureFormat, FORMATS } from '../capture-defaults';
 
+/** What the capture learned about the page: the JSON response's metadata, the X-* headers, the cache entry's. */
 export class CaptureMetadataDto {
   @ApiProperty({
     description: 'URL after redirects (about:blank for html_content).',
@@ -19,7 +20,7 @@ export class CaptureMetadataDto {
   title: string;
 
   @ApiProperty({ enum: FORMATS, example: 'png' })
-  format: string;
+  format: CaptureFormat;
 
   @ApiPropertyOptional({ description: 'Image width in pixels.', example: 1280 })
   width?: number;
