@@ -89,6 +89,23 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     }
   });
 
+  it('recycles under a steady load without keeping a second browser', async () => {
+    // While a worn-out browser finishes its last captures, the captures waiting for its successor share
+    // that one launch; one launch each left two browsers running for good.
+    const app = await startApp({ BROWSER_POOL_MAX: '2', BROWSER_MAX_USES: '6' });
+    try {
+      const client = async () => {
+        for (let i = 0; i < 5; i++) expect((await app.capture(PAGE)).status).toBe(200);
+      };
+      await Promise.all([client(), client(), client(), client()]);
+      expect(app.pool.stats().restarts).toBeGreaterThanOrEqual(2); // 20 captures, 6 uses per browser
+      expect(await waitFor(() => app.pool.stats().activePages === 0)).toBe(true);
+      expect(await waitFor(() => app.pool.browserPids().length === 1, 5000)).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("has the next capture's context open ahead of demand, except on a browser with no capture left", async () => {
     const app = await startApp({ BROWSER_MAX_USES: '2' });
     try {

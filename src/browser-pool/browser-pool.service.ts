@@ -104,6 +104,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private everLaunched = false;
   /** Captures waiting for a page slot that a closing context holds; woken whenever a slot frees. */
   private slotWaiters: Array<() => void> = [];
+  /** The borrow from generic-pool under way, if any: captures that need a browser share it. */
+  private borrowing?: Promise<void>;
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
@@ -265,19 +267,29 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       // A slot held by a context that is closing frees within milliseconds; a second browser would
       // take a launch (~0.4 s) and ~100 MiB more. Under a steady load of BROWSER_MAX_CONCURRENT_PAGES
       // clients, each next request arrives while the last one's context closes behind its response.
-      if (![...this.lent].some((s) => this.usable(s) && s.closing > 0)) break;
-      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-      if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+      if ([...this.lent].some((s) => this.usable(s) && s.closing > 0)) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+        continue;
+      }
+      // One borrow at a time: the browser on its way has pages for several captures. Borrowing one per
+      // waiting capture launched a second browser whenever one was recycled, and kept both.
+      if (!this.borrowing) {
+        this.borrowing = this.borrow().finally(() => (this.borrowing = undefined));
+      }
+      await this.borrowing;
     }
+  }
+
+  /** Borrows a browser from generic-pool (launching one if none is idle) and lends its pages out. */
+  private async borrow(): Promise<void> {
     let browser: Browser;
     try {
       browser = await this.pool.acquire();
     } catch {
       throw new CapacityError('No browser became available in time', 2);
     }
-    const state = this.states.get(browser)!;
-    this.lent.add(state);
-    return this.occupy(state);
+    this.lent.add(this.states.get(browser)!);
   }
 
   private occupy(state: BrowserState): BrowserState {
