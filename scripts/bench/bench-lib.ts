@@ -59,6 +59,24 @@ const IMAGE_COLOURS = ['#d33', '#3a3', '#33d', '#d93'];
 const svgImage = (i: number) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120"><rect width="200" height="120" fill="${IMAGE_COLOURS[i % 4]}"/><circle cx="100" cy="60" r="40" fill="#fff"/></svg>`;
 
+/** Serves BENCH_PAGE at /page on 127.0.0.1 only (for scripts that need one fixed URL). */
+export async function startBenchPage(): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(BENCH_PAGE);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/page`,
+    port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 export interface BenchSites {
   port: number;
   close: () => Promise<void>;

@@ -50,7 +50,7 @@ const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const JSON_OUT = args.has('--json');
 const ROUNDS = QUICK ? 2 : 3;
-const TOKEN = 'bench-token';
+const TOKEN = 'bench-token-0123456789abcdef0123456789';
 
 /** The compared cells and their captures per round (full run). */
 const CELLS: { page: BenchPage; clients: number; perRound: number }[] = [

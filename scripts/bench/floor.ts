@@ -3,7 +3,7 @@
 // the service's (the parent samples this process's tree). The parent sends
 // one job at a time and gets its LoadResult back.
 import puppeteer, { Browser, Page } from 'puppeteer-core';
-import { BASE_CHROME_ARGS, DEFAULT_WINDOW, headlessModeFor } from '../../src/browser-pool/chrome-path';
+import { chromeArgs, DEFAULT_WINDOW, headlessModeFor } from '../../src/browser-pool/chrome-path';
 import { BenchPage, benchUrl, hostsPerCapture, LoadResult, runLoad } from './bench-lib';
 
 /**
@@ -40,7 +40,7 @@ const launch = () =>
   puppeteer.launch({
     executablePath: CHROME,
     headless: headlessModeFor(CHROME),
-    args: [...BASE_CHROME_ARGS, ...EXTRA_ARGS],
+    args: [...chromeArgs(false), ...EXTRA_ARGS],
     pipe: true,
     defaultViewport: VIEWPORT,
   });

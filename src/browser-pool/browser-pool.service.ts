@@ -5,8 +5,15 @@ import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
-import { BASE_CHROME_ARGS, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
-import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
+import { chromeEnvironment } from './chrome-env';
+import { chromeArgs, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
+import { fontconfigEnv } from './fonts';
+import {
+  BROWSER_CONTEXT_ROUTER,
+  BROWSER_EXTRA_ARGS,
+  BrowserContextRouter,
+  ContextRoute,
+} from './browser-pool.tokens';
 
 /** What the pool knows about one browser beyond what generic-pool tracks. */
 interface BrowserState {
@@ -32,6 +39,8 @@ interface BrowserState {
 interface PreparedPage {
   context: BrowserContext;
   page: Page;
+  /** The context's own network route, if a router is configured; closed with the context. */
+  route?: ContextRoute;
 }
 
 /** A capture's hold on one page slot of one browser. */
@@ -39,6 +48,8 @@ export interface PageLease {
   page: Page;
   context: BrowserContext;
   browser: Browser;
+  /** The id of the context's own network route (see BROWSER_CONTEXT_ROUTER), if there is one. */
+  routeId?: string;
   /**
    * Starts opening the next capture's context on this browser now. Call it
    * where the capture leaves the browser's main thread mostly idle (while
@@ -53,6 +64,13 @@ export class BrowserCrashedError extends CapacityError {
     super('The browser serving this capture stopped; retry the request', 1);
   }
 }
+
+/**
+ * Every context refuses downloads: a page that answers with
+ * Content-Disposition: attachment, or clicks an <a download>, must not make
+ * Chrome write files to the service's disk.
+ */
+const DENY_DOWNLOADS = { policy: 'deny' } as const;
 
 const CLOSE_TIMEOUT_MS = 5000;
 /** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
@@ -112,6 +130,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     @Optional() @Inject(BROWSER_EXTRA_ARGS) private readonly extraArgs: string[] = [],
+    @Optional() @Inject(BROWSER_CONTEXT_ROUTER) private readonly router?: BrowserContextRouter,
   ) {}
 
   onModuleInit(): void {
@@ -194,7 +213,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         throw new BrowserCrashedError();
       }
       const result = await fn({
-        ...prepared,
+        page: prepared.page,
+        context: prepared.context,
+        routeId: prepared.route?.id,
         browser: state.browser,
         prepareNext: () => this.prepareSpare(state),
       });
@@ -205,11 +226,13 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       throw err;
     } finally {
       const context = prepared?.context;
+      const route = prepared?.route;
       this.prepareSpare(state);
       const teardown = (async () => {
         state.closing++;
         try {
           if (context) await this.closeContext(state, context);
+          route?.close();
         } finally {
           state.closing--;
           this.releaseSlot(state);
@@ -230,18 +253,34 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const spare = state.spare;
     state.spare = undefined;
     const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
-    return settledWithin(opening, OPEN_TIMEOUT_MS);
+    return settledWithin(opening, OPEN_TIMEOUT_MS).then((prepared) => {
+      // Too late to serve (the browser gets killed): its route must not stay open.
+      if (!prepared)
+        void opening.then(
+          (late) => late.route?.close(),
+          () => undefined,
+        );
+      return prepared;
+    });
   }
 
-  private openPage(state: BrowserState): Promise<PreparedPage> {
-    return state.browser.createBrowserContext().then(async (context) => {
+  private async openPage(state: BrowserState): Promise<PreparedPage> {
+    const route = await this.router?.open();
+    try {
+      const context = await state.browser.createBrowserContext({
+        downloadBehavior: DENY_DOWNLOADS,
+        ...(route ? { proxyServer: route.proxyServer, proxyBypassList: route.proxyBypassList } : {}),
+      });
       try {
-        return { context, page: await context.newPage() };
+        return { context, page: await context.newPage(), route };
       } catch (err) {
         await context.close().catch(() => undefined);
         throw err;
       }
-    });
+    } catch (err) {
+      route?.close();
+      throw err;
+    }
   }
 
   /** Opens the next capture's context and page ahead of demand, if this browser will serve another capture. */
@@ -404,7 +443,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       executablePath: this.chromePath,
       headless: headlessModeFor(this.chromePath),
       args: [
-        ...BASE_CHROME_ARGS,
+        ...chromeArgs(this.config.CHROME_SANDBOX),
         `--window-size=${DEFAULT_WINDOW.width},${DEFAULT_WINDOW.height}`,
         ...this.extraArgs,
       ],
@@ -414,7 +453,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      // no secret of the service in Chrome; an operator's own FONTCONFIG_FILE wins over Pixashot's
+      env: chromeEnvironment({ ...fontconfigEnv(), ...process.env }, this.instanceId),
+      downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
     // Chrome starts with a blank tab in its default context, which no capture uses: its renderer
@@ -446,6 +487,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const state = this.states.get(browser);
     this.states.delete(browser);
     if (state) state.dead = true;
+    // A context prepared for a capture that will not come: its route goes with the browser.
+    void state?.spare?.then(
+      (spare) => spare.route?.close(),
+      () => undefined,
+    );
     const proc = browser.process();
     await settledWithin(
       browser.close().catch(() => undefined),

@@ -9,21 +9,26 @@ import {
   ApiQuery,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
+import { FILE_EXTENSIONS } from './capture-defaults';
+import { claimantOf } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureRequestPipe } from './capture-request.pipe';
 import { CaptureService } from './capture.service';
 import { CaptureResult } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { CaptureJsonResponseDto } from './dto/capture-response.dto';
+import { CAPTURE_EXAMPLES } from './dto/capture-examples';
 
 const ERROR_RESPONSES: [number, string][] = [
   [400, 'ValidationError: a bad or unknown field, bad JSON, both or neither of url/html_content'],
@@ -32,14 +37,17 @@ const ERROR_RESPONSES: [number, string][] = [
   [413, 'PayloadTooLargeError: the body is over the limit'],
   [
     422,
-    'ElementNotFoundError, ScriptError or InteractionError: the page loaded but the request could not be met',
+    'ElementNotFoundError, ScriptError, InteractionError, PageError (fail_on_page_error), ContentError (fail_if_content_*, with matched / missing) or OutputTooLargeError (a PDF over MAX_PDF_BYTES, an image of which not one row fits MAX_CAPTURE_PIXELS): the page loaded but the request could not be met',
   ],
   [429, 'RateLimitError: over the rate limit (Retry-After set)'],
-  [502, 'NavigationError: DNS failure, refused connection, TLS error, or fail_on_http_error'],
+  [
+    502,
+    'NavigationError: DNS failure, refused connection, TLS error, or a status of fail_on_status / fail_on_http_error (with target_status)',
+  ],
   [503, 'CapacityError: the queue is full or no browser became free in time (Retry-After set)'],
   [
     504,
-    'TimeoutError: page load or wait_for_selector ran past wait_for_timeout, or the request deadline passed',
+    'TimeoutError: page load, wait_for_selector, wait_for_selector_hidden or wait_for_function ran past wait_for_timeout, or the request deadline passed',
   ],
   [500, 'InternalError'],
 ];
@@ -53,6 +61,7 @@ function CaptureResponses(): MethodDecorator {
       'image/webp',
       'application/pdf',
       'text/html',
+      'text/markdown',
       'application/json',
     )(target, key, descriptor);
     ApiOkResponse({
@@ -64,6 +73,7 @@ function CaptureResponses(): MethodDecorator {
         'image/webp': { schema: { type: 'string', format: 'binary' } },
         'application/pdf': { schema: { type: 'string', format: 'binary' } },
         'text/html': { schema: { type: 'string' } },
+        'text/markdown': { schema: { type: 'string' } },
         'application/json': { schema: { $ref: '#/components/schemas/CaptureJsonResponseDto' } },
       },
     })(target, key, descriptor);
@@ -72,15 +82,17 @@ function CaptureResponses(): MethodDecorator {
       key,
       descriptor,
     );
+    // errors are always the JSON envelope, whatever `format` asked for
+    const envelope = { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } };
     for (const [status, description] of ERROR_RESPONSES) {
-      ApiResponse({ status, description, type: ErrorEnvelopeDto })(target, key, descriptor);
+      ApiResponse({ status, description, content: envelope })(target, key, descriptor);
     }
   };
 }
 
 @ApiTags('capture')
 @ApiBearerAuth()
-@ApiExtraModels(CaptureJsonResponseDto)
+@ApiExtraModels(CaptureJsonResponseDto, ErrorEnvelopeDto)
 @Controller('capture')
 export class CaptureController {
   constructor(
@@ -92,7 +104,7 @@ export class CaptureController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Capture a URL or HTML as PNG, JPEG, WebP, PDF or HTML' })
-  @ApiBody({ type: CaptureRequestDto })
+  @ApiBody({ type: CaptureRequestDto, examples: CAPTURE_EXAMPLES })
   @CaptureResponses()
   async capturePost(
     @Body(CaptureRequestPipe) options: CaptureOptions,
@@ -145,13 +157,17 @@ export class CaptureController {
       if (!res.writableFinished) abort.abort();
     });
     const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-    const served = await this.cache.serve(options, deadline, () => this.captures.capture(options, deadline));
+    const claimant = claimantOf(principalOf(req), req.ip ?? '');
+    const served = await this.cache.serve(options, deadline, () =>
+      this.captures.capture(options, deadline, claimant),
+    );
     const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
-    this.send(res, served.result, responseType);
+    this.send(res, served.result, options);
   }
 
-  private send(res: Response, result: CaptureResult, responseType: string): void {
+  private send(res: Response, result: CaptureResult, options: CaptureOptions): void {
+    const responseType = options.response_type;
     const { metadata, timings } = result;
     if (!res.hasHeader('Server-Timing')) {
       // a cache hit has set `cache;dur=N` already: no phase ran
@@ -178,7 +194,10 @@ export class CaptureController {
     res.status(200);
     res.setHeader('Content-Type', result.contentType);
     res.setHeader('Content-Length', String(result.body.length));
-    res.setHeader('Content-Disposition', `attachment; filename=screenshot.${metadata.format}`);
+    res.setHeader(
+      'Content-Disposition',
+      `${options.content_disposition}; filename=screenshot.${FILE_EXTENSIONS[metadata.format]}`,
+    );
     res.end(result.body);
   }
 }

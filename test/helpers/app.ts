@@ -16,18 +16,22 @@ export interface TestApp {
 }
 
 /**
- * Env every e2e app starts from: quiet logs, one small pool, no auth, no rate
- * limit, no response cache (specs count renders; the cache spec turns it on).
+ * Env every e2e app starts from: no service logs (the run prints test results;
+ * `LOG_LEVEL=warn npm test` shows them), one small pool, no auth, no rate
+ * limit, no response cache (specs count renders; the cache spec turns it on),
+ * and no fair shares (every spec's requests come from one address, one
+ * principal; the fair-admission spec turns them on).
  */
 export const TEST_ENV = {
   NODE_ENV: 'test',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.LOG_LEVEL || 'silent',
   BROWSER_POOL_MIN: '1',
   BROWSER_POOL_MAX: '1',
   BROWSER_MAX_CONCURRENT_PAGES: '4',
   MAX_CONCURRENT_CAPTURES: '4',
   RATE_LIMIT_ENABLED: 'false',
   CACHE_MAX_SIZE: '0',
+  MAX_PRINCIPAL_SHARE: '100',
 };
 
 /** Starts the real app (real Chromium) with `env` over TEST_ENV, listening on an ephemeral loopback port. */

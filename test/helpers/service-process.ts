@@ -95,6 +95,7 @@ export async function spawnService(
             BROWSER_POOL_MIN: '1',
             BROWSER_POOL_MAX: '1',
             MAX_CONCURRENT_CAPTURES: '2',
+            MAX_PRINCIPAL_SHARE: '100', // one client address: no fair shares to keep
           }
         : {}),
       ...env,
