@@ -79,7 +79,8 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   await ensureBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  // the flags the image's CMD and `npm start` give node
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
