@@ -1,5 +1,5 @@
 import puppeteer, { Browser } from 'puppeteer-core';
-import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from '../src/browser-pool/chrome-path';
+import { chromeArgs, headlessModeFor, resolveChromePath } from '../src/browser-pool/chrome-path';
 import { startApp, TestApp } from './helpers/app';
 import { pngSize } from './helpers/images';
 
@@ -48,7 +48,7 @@ describe('content_disposition', () => {
     browser = await puppeteer.launch({
       executablePath: chromePath,
       headless: headlessModeFor(chromePath),
-      args: BASE_CHROME_ARGS,
+      args: chromeArgs(false), // the tests run as root, where Chrome refuses its sandbox
     });
     const page = await browser.newPage();
     const { port } = svc.app.getHttpServer().address() as { port: number };

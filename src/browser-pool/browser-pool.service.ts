@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
 import { chromeEnvironment } from './chrome-env';
-import { chromeArgs, headlessModeFor, resolveChromePath } from './chrome-path';
+import { chromeArgs, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
 import { fontconfigEnv } from './fonts';
 import {
   BROWSER_CONTEXT_ROUTER,
@@ -21,8 +21,10 @@ interface BrowserState {
   pid?: number;
   /** Captures started on it, for recycling after BROWSER_MAX_USES. */
   uses: number;
-  /** Captures running on it right now. */
+  /** Captures running on it right now, and those whose context is still closing. */
   active: number;
+  /** Of `active`, the captures that ended and whose context is closing behind their response. */
+  closing: number;
   /** Disconnected or crashed: never handed out again. */
   dead: boolean;
   /**
@@ -118,6 +120,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   /** Failed launches since the last good one: drives the back-off and readiness. */
   private failureStreak = 0;
   private everLaunched = false;
+  /** Captures waiting for a page slot that a closing context holds; woken whenever a slot frees. */
+  private slotWaiters: Array<() => void> = [];
+  /** The borrow from generic-pool under way, if any: captures that need a browser share it. */
+  private borrowing?: Promise<void>;
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
@@ -223,9 +229,14 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       const route = prepared?.route;
       this.prepareSpare(state);
       const teardown = (async () => {
-        if (context) await this.closeContext(state, context);
-        route?.close();
-        this.releaseSlot(state);
+        state.closing++;
+        try {
+          if (context) await this.closeContext(state, context);
+          route?.close();
+        } finally {
+          state.closing--;
+          this.releaseSlot(state);
+        }
       })();
       if (!succeeded) await teardown;
     }
@@ -286,20 +297,38 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       // Chrome does not start right now: say so at once instead of holding the request for a launch timeout.
       throw new CapacityError('No browser could be started; the service is not ready', 5);
     }
-    for (const state of this.lent) {
-      if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
-        return this.occupy(state);
+    for (;;) {
+      for (const state of this.lent) {
+        if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
+          return this.occupy(state);
+        }
       }
+      // A slot held by a context that is closing frees within milliseconds; a second browser would
+      // take a launch (~0.4 s) and ~100 MiB more. Under a steady load of BROWSER_MAX_CONCURRENT_PAGES
+      // clients, each next request arrives while the last one's context closes behind its response.
+      if ([...this.lent].some((s) => this.usable(s) && s.closing > 0)) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+        continue;
+      }
+      // One borrow at a time: the browser on its way has pages for several captures. Borrowing one per
+      // waiting capture launched a second browser whenever one was recycled, and kept both.
+      if (!this.borrowing) {
+        this.borrowing = this.borrow().finally(() => (this.borrowing = undefined));
+      }
+      await this.borrowing;
     }
+  }
+
+  /** Borrows a browser from generic-pool (launching one if none is idle) and lends its pages out. */
+  private async borrow(): Promise<void> {
     let browser: Browser;
     try {
       browser = await this.pool.acquire();
     } catch {
       throw new CapacityError('No browser became available in time', 2);
     }
-    const state = this.states.get(browser)!;
-    this.lent.add(state);
-    return this.occupy(state);
+    this.lent.add(this.states.get(browser)!);
   }
 
   private occupy(state: BrowserState): BrowserState {
@@ -319,6 +348,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private releaseSlot(state: BrowserState): void {
     state.active--;
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
     if (state.active > 0) return;
     this.lent.delete(state);
     if (this.usable(state) && !this.shuttingDown) {
@@ -410,7 +442,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const browser = await puppeteer.launch({
       executablePath: this.chromePath,
       headless: headlessModeFor(this.chromePath),
-      args: [...chromeArgs(this.config.CHROME_SANDBOX), ...this.extraArgs],
+      args: [
+        ...chromeArgs(this.config.CHROME_SANDBOX),
+        `--window-size=${DEFAULT_WINDOW.width},${DEFAULT_WINDOW.height}`,
+        ...this.extraArgs,
+      ],
       pipe: true,
       timeout: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
       protocolTimeout: Math.max(this.config.REQUEST_TIMEOUT_MS, 30000),
@@ -422,7 +458,19 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
-    const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };
+    // Chrome starts with a blank tab in its default context, which no capture uses: its renderer
+    // process would hold ~10-20 MiB for the browser's whole life.
+    await Promise.all(
+      (await browser.pages().catch(() => [])).map((page) => page.close().catch(() => undefined)),
+    );
+    const state: BrowserState = {
+      browser,
+      pid: browser.process()?.pid,
+      uses: 0,
+      active: 0,
+      closing: 0,
+      dead: false,
+    };
     this.states.set(browser, state);
     this.prepareSpare(state);
     this.failureStreak = 0;

@@ -1,10 +1,13 @@
+import { DEFAULT_WINDOW } from '../browser-pool/chrome-path';
+
 /**
  * Defaults of every capture field that has one: written once here, used by
  * the option resolver and shown in the OpenAPI document.
  */
 export const CAPTURE_DEFAULTS = {
-  window_width: 1920,
-  window_height: 1080,
+  // the window a pool browser opens pages with: a default capture needs no viewport emulation
+  window_width: DEFAULT_WINDOW.width,
+  window_height: DEFAULT_WINDOW.height,
   pixel_density: 1,
   full_page: false,
   format: 'png',

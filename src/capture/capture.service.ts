@@ -176,13 +176,16 @@ export class CaptureService {
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
-    const rendered = await render(page, opts, {
-      maxHeight: this.config.MAX_CAPTURE_HEIGHT,
-      maxPixels: this.config.MAX_CAPTURE_PIXELS,
-      maxPdfBytes: this.config.MAX_PDF_BYTES,
-      maxHtmlBytes: this.config.MAX_HTML_OUTPUT_BYTES,
-    });
-    const pageMetadata = await readPageMetadata(page);
+    // the page's metadata is read while Chrome encodes the output: one round trip less on the answer's path
+    const [rendered, pageMetadata] = await Promise.all([
+      render(page, opts, {
+        maxHeight: this.config.MAX_CAPTURE_HEIGHT,
+        maxPixels: this.config.MAX_CAPTURE_PIXELS,
+        maxPdfBytes: this.config.MAX_PDF_BYTES,
+        maxHtmlBytes: this.config.MAX_HTML_OUTPUT_BYTES,
+      }),
+      readPageMetadata(page),
+    ]);
     clock.lap('capture');
     const { body, contentType, ...sizes } = rendered;
     return {

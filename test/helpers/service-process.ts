@@ -80,7 +80,8 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   await ensureBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  // the flags the image's CMD and `npm start` give node
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', main], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
