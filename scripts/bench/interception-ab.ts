@@ -11,7 +11,7 @@
 import { ServiceProcess, spawnService } from '../../test/helpers/service-process';
 import { runLoad, startBenchPage, summarize } from './bench-lib';
 
-const TOKEN = 'ab-token';
+const TOKEN = 'interception-ab-token-of-32-characters'; // the config refuses tokens under 32 characters
 const ROUNDS = 6;
 const PER_ROUND = 40;
 
