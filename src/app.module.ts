@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { BrowserPoolModule } from './browser-pool/browser-pool.module';
 import { CaptureModule } from './capture/capture.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { JsonBodyInterceptor } from './common/json-body.interceptor';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EgressModule } from './egress/egress.module';
@@ -32,7 +33,11 @@ export class AppModule {
         LifecycleModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // after the guards: no body is read for a request they refuse
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
+      ],
     };
   }
 }

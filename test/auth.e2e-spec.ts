@@ -2,8 +2,8 @@ import { FixtureServer } from './helpers/fixture-server';
 import { pngSize } from './helpers/images';
 import { startApp, TestApp } from './helpers/app';
 
-const TOKENS = ['alpha-0f4c2b9e7d', 'beta-8a1d3c5e'];
-const SINGLE = 'gamma-77e1c0';
+const TOKENS = ['alpha-0f4c2b9e7d-auth-spec-token-one', 'beta-8a1d3c5e-auth-spec-token-two-x'];
+const SINGLE = 'gamma-77e1c0-auth-spec-single-token';
 
 /** A capture that needs no network and little time: rendered HTML, no network wait. */
 const CHEAP = {
@@ -110,7 +110,7 @@ describe('bearer-token authentication', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/capture'].post.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/capture'].get.security).toEqual([{ bearer: [] }]);
-    expect(doc.paths['/health/live'].get.security).toBeUndefined();
+    expect(doc.paths['/health/live'].get.security).toEqual([]); // public: explicitly no credentials
     const init = (await svc.http().get('/docs/swagger-ui-init.js')).text;
     expect(init).toMatch(/"persistAuthorization":\s*true/);
   });

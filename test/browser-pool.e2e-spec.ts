@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { chromeProcessesOf, startApp, TestApp, waitFor } from './helpers/app';
 import { pngSize } from './helpers/images';
+import { descendantsOf } from './helpers/processes';
 
 const PAGE = {
   html_content: '<h1>pool</h1>',
@@ -42,6 +44,66 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
   it('runs several captures at once on one browser, each answered', async () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => svc.capture(PAGE)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it("keeps no renderer beyond the prepared page on an idle browser (Chrome's own first tab is closed)", async () => {
+    const app = await startApp({});
+    try {
+      expect(await waitFor(() => app.pool.stats().preparedPages === 1)).toBe(true);
+      const renderers = () =>
+        app.pool
+          .browserPids()
+          .flatMap((pid) => descendantsOf(pid))
+          .filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer');
+            } catch {
+              return false; // ended while we looked
+            }
+          });
+      expect(await waitFor(() => renderers().length === 1)).toBe(true);
+      expect((await app.capture(PAGE)).status).toBe(200);
+      expect(await waitFor(() => app.pool.stats().activePages === 0 && renderers().length === 1)).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves a steady load of as many clients as a browser has pages on that one browser', async () => {
+    // Each client sends its next capture as soon as the last is answered, while that capture's context
+    // still closes behind the answer: the request waits for that slot instead of launching a second browser.
+    const app = await startApp({ BROWSER_POOL_MAX: '2' });
+    try {
+      const launched = new Set(app.pool.browserPids());
+      const client = async () => {
+        for (let i = 0; i < 6; i++) {
+          expect((await app.capture(PAGE)).status).toBe(200);
+          app.pool.browserPids().forEach((pid) => launched.add(pid));
+        }
+      };
+      await Promise.all([client(), client(), client(), client()]);
+      expect(launched.size).toBe(1);
+      expect(app.pool.stats().restarts).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('recycles under a steady load without keeping a second browser', async () => {
+    // While a worn-out browser finishes its last captures, the captures waiting for its successor share
+    // that one launch; one launch each left two browsers running for good.
+    const app = await startApp({ BROWSER_POOL_MAX: '2', BROWSER_MAX_USES: '6' });
+    try {
+      const client = async () => {
+        for (let i = 0; i < 5; i++) expect((await app.capture(PAGE)).status).toBe(200);
+      };
+      await Promise.all([client(), client(), client(), client()]);
+      expect(app.pool.stats().restarts).toBeGreaterThanOrEqual(2); // 20 captures, 6 uses per browser
+      expect(await waitFor(() => app.pool.stats().activePages === 0)).toBe(true);
+      expect(await waitFor(() => app.pool.browserPids().length === 1, 5000)).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 
   it("has the next capture's context open ahead of demand, except on a browser with no capture left", async () => {

@@ -101,6 +101,15 @@ const readGeo = (html: Buffer) =>
 
 const PIPELINE = page(`<div id="box" style="${BOX};background:rgb(255,0,0)"></div>`);
 
+/** Reports the window the page sees at parse time, in the probe's <pre>. */
+const WINDOW_PROBE = `<!doctype html><html><body style="margin:0"><pre id="probe"></pre><script>
+document.getElementById('probe').textContent = JSON.stringify({
+  size: [innerWidth, innerHeight, devicePixelRatio],
+  coarse: matchMedia('(pointer: coarse)').matches,
+  touch: navigator.maxTouchPoints,
+});
+</script></body></html>`;
+
 describe('POST /capture: every capture option on a real page', () => {
   let fixture: FixtureServer;
   let tls: SelfSignedServer;
@@ -110,6 +119,7 @@ describe('POST /capture: every capture option on a real page', () => {
   beforeAll(async () => {
     fixture = await new FixtureServer()
       .page('/probe', PROBE_PAGE)
+      .page('/window', WINDOW_PROBE)
       .page('/form', FORM)
       .page('/hover', HOVER)
       .page('/scroll', SCROLL)
@@ -170,6 +180,52 @@ describe('POST /capture: every capture option on a real page', () => {
     expect(res.status).toBe(200);
     return readProbe(res.body);
   };
+  describe('window', () => {
+    // The default window is the one a pool browser opens pages with (no emulation); any other size,
+    // density or a mobile preset is emulated, and nothing of it reaches the next capture.
+    const windowOf = async (body: object) => {
+      const [html, png] = await Promise.all([
+        probe({ url: fixture.url('/window'), wait_for_network: 'none', ...body }),
+        svc.capture({ url: fixture.url('/window'), wait_for_network: 'none', ...body }),
+      ]);
+      expect(png.status).toBe(200);
+      return { ...html, png: pngSize(png.body) } as Record<string, any>;
+    };
+    const desktopDefault = {
+      size: [1920, 1080, 1],
+      coarse: false,
+      touch: 0,
+      png: { width: 1920, height: 1080 },
+    };
+
+    it('gives a default capture the default 1920x1080 window at density 1', async () => {
+      expect(await windowOf({})).toEqual(desktopDefault);
+    });
+
+    it('emulates another size, density or a phone, and the next default capture is back at the default', async () => {
+      expect(await windowOf({ window_width: 800, window_height: 600, pixel_density: 2 })).toEqual({
+        size: [800, 600, 2],
+        coarse: false,
+        touch: 0,
+        png: { width: 1600, height: 1200 },
+      });
+      expect(await windowOf({ window_width: 1920, window_height: 1080, pixel_density: 1.5 })).toMatchObject({
+        size: [1920, 1080, 1.5],
+        png: { width: 2880, height: 1620 },
+      });
+      const phone = await windowOf({ user_agent_device: 'mobile', window_width: 412, window_height: 915 });
+      // (a phone lays out a page without a viewport meta tag 980 px wide: innerWidth says nothing here)
+      expect(phone).toMatchObject({ coarse: true, png: { width: 412, height: 915 } });
+      expect(phone.touch).toBeGreaterThan(0);
+      // a mobile preset at the default size is emulated too (touch, coarse pointer)
+      expect(await windowOf({ user_agent_device: 'mobile' })).toMatchObject({
+        size: [1920, 1080, 1],
+        coarse: true,
+      });
+      expect(await windowOf({})).toEqual(desktopDefault);
+    });
+  });
+
   /** The last request the fixture saw for `path` (query included). */
   const lastRequest = (path: string) => [...fixture.requests].reverse().find((r) => r.path === path)!;
 

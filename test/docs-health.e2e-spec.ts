@@ -44,15 +44,30 @@ describe('Swagger and health endpoints', () => {
       minimum: 1,
       maximum: 16384,
     });
-    expect(schema.properties.format.enum).toEqual(['png', 'jpeg', 'webp', 'pdf', 'html']);
+    expect(schema.properties.format.enum).toEqual(['png', 'jpeg', 'webp', 'pdf', 'html', 'markdown']);
   });
 
   it('documents binary media types, the error envelope per status and the bearer scheme', async () => {
     const doc = (await svc.http().get('/docs-json')).body;
     const post = doc.paths['/capture'].post;
     expect(Object.keys(post.responses['200'].content)).toEqual(
-      expect.arrayContaining(['image/png', 'image/jpeg', 'image/webp', 'application/pdf', 'text/html']),
+      expect.arrayContaining([
+        'image/png',
+        'image/jpeg',
+        'image/webp',
+        'application/pdf',
+        'text/html',
+        'text/markdown',
+      ]),
     );
+    const examples = post.requestBody.content['application/json'].examples;
+    expect(Object.keys(examples)).toEqual(expect.arrayContaining(['basic', 'wait_for_app', 'markdown']));
+    const envelope = doc.components.schemas.ErrorEnvelopeDto;
+    expect(envelope.properties.error_type.enum).toEqual(
+      expect.arrayContaining(['PageError', 'ContentError']),
+    );
+    for (const member of ['target_status', 'matched', 'missing'])
+      expect(envelope.properties).toHaveProperty(member);
     for (const status of ['400', '401', '403', '413', '422', '429', '502', '503', '504', '500']) {
       expect(post.responses[status].content['application/json'].schema.$ref).toBe(
         '#/components/schemas/ErrorEnvelopeDto',
@@ -220,6 +235,46 @@ describe('Swagger and health endpoints', () => {
     expect(requestProps.pixel_density).toMatchObject({ minimum: 0.5, maximum: 3 });
     expect(requestProps.delay_capture).toMatchObject({ minimum: 0, maximum: 30000 });
     expect(checked).toBeGreaterThanOrEqual(12);
+  });
+
+  it('documents the document fields of part 2 with a description, their default and an example', async () => {
+    const schemas = await captureSchemas();
+    const props = schemas.CaptureRequestDto.properties!;
+    const expected: Record<string, unknown> = {
+      pdf_header_html: undefined,
+      pdf_footer_html: undefined,
+      pdf_prefer_css_page_size: false,
+      pdf_single_page: false,
+      pdf_outline: false,
+      pdf_tagged: true,
+      pdf_metadata: undefined,
+      media_type: undefined, // print for pdf, screen otherwise: said in the description
+    };
+    for (const [field, value] of Object.entries(expected)) {
+      const prop = props[field];
+      expect({ field, described: (prop?.description ?? '').length > 20 }).toEqual({ field, described: true });
+      expect({ field, default: prop.default }).toEqual({ field, default: value });
+      expect({ field, example: prop.example !== undefined }).toEqual({ field, example: true });
+    }
+    expect(props.media_type.description).toMatch(/print for format pdf, screen otherwise/);
+    expect(props.pdf_footer_html.description).toMatch(/100 KiB/);
+    expect(props.pdf_header_html.description).toMatch(/data: URLs/);
+    const metadata = referenced(schemas, props.pdf_metadata);
+    expect(metadata).toBe(schemas.PdfMetadataDto);
+    expect(Object.keys(metadata!.properties!).sort()).toEqual([
+      'author',
+      'creator',
+      'keywords',
+      'subject',
+      'title',
+    ]);
+    for (const [name, prop] of Object.entries(metadata!.properties!)) {
+      expect({ name, described: !!prop.description, example: prop.example !== undefined }).toEqual({
+        name,
+        described: true,
+        example: true,
+      });
+    }
   });
 
   it('answers liveness and readiness with terminus bodies', async () => {

@@ -4,11 +4,12 @@
 // allow-listed fixture, to show it really fires and the proxy lets allowed
 // traffic through (otherwise a zero count would prove nothing).
 import puppeteer, { Browser, Page } from 'puppeteer-core';
-import { chromeProxyArgs } from '../src/egress/chrome-proxy-args';
+import { chromeProxyArgs, PROXY_BYPASS_RULES } from '../src/egress/chrome-proxy-args';
 import { EgressDecisionEvent, EgressProxy } from '../src/egress/egress-proxy';
 import { EgressLookup, NetworkPolicy } from '../src/egress/network-policy';
 import {
   Canary,
+  closedPort,
   Fixture,
   sleep,
   startCanary,
@@ -29,13 +30,20 @@ interface Vector {
 // The repo's jest config sets testTimeout inside the e2e project, where jest 29 ignores it.
 jest.setTimeout(60_000);
 
-describe('Chromium through the egress proxy', () => {
+// Twice: with the browser-wide proxy flag, and with a proxy per browser
+// context as the service runs captures (the browser-wide flag then points at
+// a dead port, so anything that did not take the context's proxy fails).
+describe.each([
+  ['the browser-wide proxy (--proxy-server)', false],
+  ["each context's own proxy (createBrowserContext proxyServer), the browser-wide one dead", true],
+])('Chromium through the egress proxy: %s', (_mode, perContext) => {
   let browser: Browser;
   let fixture: Fixture;
   let canary: Canary;
   let rebindCanary: Canary;
   let udpCanary: UdpCanary;
   let proxy: EgressProxy;
+  let proxyUrl: string;
   const decisions: EgressDecisionEvent[] = [];
   let rebindAnswers = 0;
 
@@ -62,7 +70,10 @@ describe('Chromium through the egress proxy', () => {
   }
 
   async function inContext<T>(fn: (page: Page) => Promise<T>): Promise<T> {
-    const context = await browser.createBrowserContext();
+    const context = await browser.createBrowserContext(
+      // The address taken at start: the last test stops the proxy and still opens contexts on it.
+      perContext ? { proxyServer: proxyUrl, proxyBypassList: PROXY_BYPASS_RULES } : {},
+    );
     try {
       const page = await context.newPage();
       return await fn(page);
@@ -91,6 +102,7 @@ describe('Chromium through the egress proxy', () => {
       onDecision: (e) => decisions.push(e),
     });
     await proxy.start();
+    proxyUrl = proxy.url;
     fixture.route('/worker.js', (req, res) => {
       const target = new URL(req.url ?? '/', 'http://x').searchParams.get('u') ?? '';
       res.writeHead(200, { 'Content-Type': 'text/javascript' });
@@ -104,7 +116,7 @@ describe('Chromium through the egress proxy', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--no-first-run',
-        ...chromeProxyArgs(proxy.url),
+        ...chromeProxyArgs(perContext ? `http://127.0.0.1:${await closedPort()}` : proxy.url),
       ],
     });
   });

@@ -2,7 +2,7 @@ import { FixtureServer } from './helpers/fixture-server';
 import { waitFor } from './helpers/app';
 import { ensureBuilt, ServiceProcess, spawnService } from './helpers/service-process';
 
-const TOKEN = 'secret-token-123';
+const TOKEN = 'secret-token-123-logging-spec-xxxxx';
 const SIGNATURE = 'sig-secret-456';
 const COOKIE = 'cookie-secret-789';
 const QUICK = { window_width: 320, window_height: 240, wait_for_network: 'none' };

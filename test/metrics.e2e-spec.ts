@@ -3,7 +3,7 @@ import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp, waitFor } from './helpers/app';
 import { metricValue } from './helpers/metrics';
 
-const TOKEN = 'metrics-spec-token';
+const TOKEN = 'metrics-spec-token-0123456789abcdef';
 const QUICK = { window_width: 320, window_height: 240, wait_for_network: 'none' };
 
 describe('GET /metrics (Prometheus)', () => {
@@ -154,6 +154,37 @@ describe('METRICS_ENABLED=false', () => {
       const res = await svc.http().get('/metrics');
       expect(res.status).toBe(404);
       expect(res.body.error_type).toBe('NotFoundError');
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+describe('METRICS_AUTH=true (internet-facing installs)', () => {
+  it('asks for a bearer token on /metrics, never counts scrapes against the rate limit, health stays open', async () => {
+    const svc = await startApp({
+      METRICS_AUTH: 'true',
+      AUTH_TOKEN: TOKEN,
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_CAPTURE: '1 per minute',
+      BROWSER_POOL_MIN: '0',
+    });
+    try {
+      const missing = await svc.http().get('/metrics');
+      expect(missing.status).toBe(401);
+      expect(missing.text).not.toContain('pixashot_');
+      const wrong = await svc
+        .http()
+        .get('/metrics')
+        .set('Authorization', `Bearer ${'w'.repeat(32)}`);
+      expect(wrong.status).toBe(403);
+      for (let i = 0; i < 3; i++) {
+        const ok = await svc.http().get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
+        expect(ok.status).toBe(200);
+        expect(ok.text).toContain('pixashot_captures_total');
+        expect(ok.headers['x-ratelimit-limit']).toBeUndefined();
+      }
+      expect((await svc.http().get('/health/live')).status).toBe(200);
     } finally {
       await svc.close();
     }

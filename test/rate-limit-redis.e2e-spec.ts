@@ -4,7 +4,7 @@ import { startApp, TestApp, waitFor } from './helpers/app';
 import { freePort } from './helpers/ports';
 import { startRedis, stopRedis } from './helpers/redis';
 
-const TOKEN = 'redis-shared-token';
+const TOKEN = 'redis-shared-token-0123456789abcdef';
 const INVALID = { window_width: 0 }; // fails validation after auth and rate limiting: no page is loaded
 const LIMITED_ENV = {
   AUTH_TOKEN: TOKEN,

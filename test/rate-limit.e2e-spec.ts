@@ -1,8 +1,10 @@
 import { signCaptureUrl } from '../src/auth/url-signing';
 import { startApp, TestApp } from './helpers/app';
 
-const TOKENS = ['t1', 't2', 't3', 't4', 't5', 't6', 't7'].map((t) => `${t}-rate-limit-token`);
-const SECRET = 'rate-limit-signing-secret';
+const TOKENS = ['t1', 't2', 't3', 't4', 't5', 't6', 't7'].map(
+  (t) => `${t}-rate-limit-token-0123456789abcdef`,
+);
+const SECRET = 'rate-limit-signing-secret-0123456789';
 const bearer = (i: number) => `Bearer ${TOKENS[i]}`;
 
 /** Cheap requests: a body that fails validation still passes auth and the rate limiter first. */

@@ -5,8 +5,8 @@ import { FixtureServer } from './helpers/fixture-server';
 import { pngSize } from './helpers/images';
 import { startApp, TestApp } from './helpers/app';
 
-const SECRET = 'signing-secret-5b1f0e';
-const TOKEN = 'token-for-signed-url-tests';
+const SECRET = 'signing-secret-5b1f0e-signed-url-spec';
+const TOKEN = 'token-for-signed-url-tests-0123456789';
 const MAX_TTL = 3600;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

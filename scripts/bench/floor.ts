@@ -1,76 +1,84 @@
-// The baselines of the benchmark, run in a child process of their own so the
-// memory of "node + Puppeteer + Chrome" is measured the same way as the
-// service's (the parent samples this process's tree). The parent sends one
-// job at a time and gets its LoadResult back.
-import puppeteer, { Browser, Page, ScreenshotOptions } from 'puppeteer-core';
-import { BASE_CHROME_ARGS, headlessModeFor } from '../../src/browser-pool/chrome-path';
-import { LoadResult, runLoad } from './bench-lib';
+// The floors of the benchmark, run in a child process of their own so the
+// memory and CPU of "node + Puppeteer + Chrome" are measured the same way as
+// the service's (the parent samples this process's tree). The parent sends
+// one job at a time and gets its LoadResult back.
+import puppeteer, { Browser, Page } from 'puppeteer-core';
+import { chromeArgs, DEFAULT_WINDOW, headlessModeFor } from '../../src/browser-pool/chrome-path';
+import { BenchPage, benchUrl, hostsPerCapture, LoadResult, runLoad } from './bench-lib';
 
-export type FloorJob =
-  | { kind: 'warm-tab'; url: string; concurrency: number; total: number; optimizeForSpeed: boolean }
-  | { kind: 'fresh-context'; url: string; concurrency: number; total: number }
-  | { kind: 'fresh-browser'; url: string; total: number };
+/**
+ * - `warm-tab`: one warm page per worker, each in its own context, goto +
+ *   PNG screenshot, nothing prepared or cleared per capture. With `sites:
+ *   'same'` every capture loads the same URL, so Chrome reuses the page's
+ *   renderer (the strict floor); with `'new'` every capture loads a site no
+ *   capture loaded before, so site isolation gives each one a new renderer
+ *   even in a warm tab (the realistic floor).
+ * - `fresh-context`: a new context and page per capture, closed afterwards
+ *   (what a service that isolates captures does, with nothing prepared).
+ */
+export interface FloorJob {
+  kind: 'warm-tab' | 'fresh-context';
+  page: BenchPage;
+  sites: 'same' | 'new';
+  /** The fixture server's port. */
+  port: number;
+  /** First host index of this job (sites 'new'); it uses (total + concurrency) x hostsPerCapture(page). */
+  first: number;
+  concurrency: number;
+  total: number;
+}
 
 export type FloorMessage = { job: FloorJob; id: number } | { close: true };
 export type FloorReply = { id: number; result: LoadResult } | { id: number; error: string };
 
-const VIEWPORT = { width: 1280, height: 720 };
-/** The binary under test: the parent names it in FLOOR_CHROME. */
+/** The API's default window, which the service's captures below use too. */
+const VIEWPORT = { width: DEFAULT_WINDOW.width, height: DEFAULT_WINDOW.height };
+/** The binary under test: the parent names it in FLOOR_CHROME; FLOOR_EXTRA_ARGS (JSON) for A/B runs. */
 const CHROME = process.env.FLOOR_CHROME!;
+const EXTRA_ARGS: string[] = JSON.parse(process.env.FLOOR_EXTRA_ARGS ?? '[]');
 const launch = () =>
   puppeteer.launch({
     executablePath: CHROME,
     headless: headlessModeFor(CHROME),
-    args: BASE_CHROME_ARGS,
+    args: [...chromeArgs(false), ...EXTRA_ARGS],
     pipe: true,
     defaultViewport: VIEWPORT,
   });
 
-async function capture(page: Page, url: string, optimizeForSpeed = false): Promise<void> {
+async function capture(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: 'load' });
-  const shot: ScreenshotOptions = { type: 'png', optimizeForSpeed };
-  await page.screenshot(shot);
+  await page.screenshot({ type: 'png' });
 }
 
-/** One warm page per worker, each in its own context: the floor, nothing prepared per capture, nothing cleared. */
-async function warmTabs(browser: Browser, job: Extract<FloorJob, { kind: 'warm-tab' }>) {
+/** The URL of capture `n` of a job; the workers' warm-up captures use n >= total. */
+const urlOf = (job: FloorJob, n: number) =>
+  benchUrl(job.port, job.page, job.sites === 'same' ? 0 : job.first + n * hostsPerCapture(job.page));
+
+async function warmTabs(browser: Browser, job: FloorJob) {
   const pages = await Promise.all(
-    Array.from({ length: job.concurrency }, async () => {
+    Array.from({ length: job.concurrency }, async (_, w) => {
       const page = await (await browser.createBrowserContext()).newPage();
       await page.setViewport(VIEWPORT);
-      await capture(page, job.url);
+      await capture(page, urlOf(job, job.total + w));
       return page;
     }),
   );
   try {
-    return await runLoad(job.concurrency, job.total, (w) => capture(pages[w], job.url, job.optimizeForSpeed));
+    return await runLoad(job.concurrency, job.total, (w, n) => capture(pages[w], urlOf(job, n)));
   } finally {
     await Promise.all(pages.map((p) => p.browserContext().close()));
   }
 }
 
-/** A fresh context and page per capture, closed afterwards. */
-const freshContexts = (browser: Browser, job: Extract<FloorJob, { kind: 'fresh-context' }>) =>
-  runLoad(job.concurrency, job.total, async () => {
+const freshContexts = (browser: Browser, job: FloorJob) =>
+  runLoad(job.concurrency, job.total, async (_, n) => {
     const context = await browser.createBrowserContext();
     try {
       const page = await context.newPage();
       await page.setViewport(VIEWPORT);
-      await capture(page, job.url);
+      await capture(page, urlOf(job, n));
     } finally {
       await context.close();
-    }
-  });
-
-/** A fresh browser per capture (what a service without a pool does). */
-const freshBrowsers = (job: Extract<FloorJob, { kind: 'fresh-browser' }>) =>
-  runLoad(1, job.total, async () => {
-    const browser = await launch();
-    try {
-      const page = (await browser.pages())[0] ?? (await browser.newPage());
-      await capture(page, job.url);
-    } finally {
-      await browser.close();
     }
   });
 
@@ -87,10 +95,9 @@ if (require.main === module) {
     const { job, id } = message;
     void (async () => {
       try {
-        let result: LoadResult;
-        if (job.kind === 'fresh-browser') result = await freshBrowsers(job);
-        else if (job.kind === 'warm-tab') result = await warmTabs(await (browser ??= launch()), job);
-        else result = await freshContexts(await (browser ??= launch()), job);
+        const chrome = await (browser ??= launch());
+        const result =
+          job.kind === 'warm-tab' ? await warmTabs(chrome, job) : await freshContexts(chrome, job);
         process.send!({ id, result } satisfies FloorReply);
       } catch (err) {
         process.send!({ id, error: (err as Error).stack ?? String(err) } satisfies FloorReply);

@@ -10,8 +10,8 @@ import { principalOf } from './principal';
 import { fingerprint } from './secrets';
 import { signCaptureUrl } from './url-signing';
 
-const TOKENS = ['tok-aaa-111-secret', 'tok-bbb-222-secret'];
-const SECRET = 'signing-key-333-secret';
+const TOKENS = ['tok-aaa-111-secret-0123456789abcdef', 'tok-bbb-222-secret-0123456789abcdef'];
+const SECRET = 'signing-key-333-secret-0123456789abc';
 
 describe('AuthGuard', () => {
   let logged: string[];

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { AuthenticationError } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { allowsSignedUrl, isPublicRoute } from './auth.decorators';
+import { allowsSignedUrl, credentialsFlagOf, isPublicRoute } from './auth.decorators';
 import { Principal, setPrincipal } from './principal';
 import { fingerprint } from './secrets';
 import { TokenMatcher } from './token-matcher';
@@ -57,7 +57,10 @@ export class AuthGuard implements CanActivate, OnModuleInit {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (isPublicRoute(this.reflector, context)) return true;
+    if (isPublicRoute(this.reflector, context)) {
+      const flag = credentialsFlagOf(this.reflector, context);
+      if (!flag || !this.config[flag]) return true;
+    }
     const req = context.switchToHttp().getRequest<Request>();
     const signedUrlAllowed = allowsSignedUrl(this.reflector, context);
     try {

@@ -5,8 +5,15 @@ import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
-import { BASE_CHROME_ARGS, headlessModeFor, resolveChromePath } from './chrome-path';
-import { BROWSER_EXTRA_ARGS } from './browser-pool.tokens';
+import { chromeEnvironment } from './chrome-env';
+import { chromeArgs, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
+import { fontconfigEnv } from './fonts';
+import {
+  BROWSER_CONTEXT_ROUTER,
+  BROWSER_EXTRA_ARGS,
+  BrowserContextRouter,
+  ContextRoute,
+} from './browser-pool.tokens';
 
 /** What the pool knows about one browser beyond what generic-pool tracks. */
 interface BrowserState {
@@ -14,8 +21,10 @@ interface BrowserState {
   pid?: number;
   /** Captures started on it, for recycling after BROWSER_MAX_USES. */
   uses: number;
-  /** Captures running on it right now. */
+  /** Captures running on it right now, and those whose context is still closing. */
   active: number;
+  /** Of `active`, the captures that ended and whose context is closing behind their response. */
+  closing: number;
   /** Disconnected or crashed: never handed out again. */
   dead: boolean;
   /**
@@ -30,6 +39,8 @@ interface BrowserState {
 interface PreparedPage {
   context: BrowserContext;
   page: Page;
+  /** The context's own network route, if a router is configured; closed with the context. */
+  route?: ContextRoute;
 }
 
 /** A capture's hold on one page slot of one browser. */
@@ -37,6 +48,8 @@ export interface PageLease {
   page: Page;
   context: BrowserContext;
   browser: Browser;
+  /** The id of the context's own network route (see BROWSER_CONTEXT_ROUTER), if there is one. */
+  routeId?: string;
   /**
    * Starts opening the next capture's context on this browser now. Call it
    * where the capture leaves the browser's main thread mostly idle (while
@@ -51,6 +64,13 @@ export class BrowserCrashedError extends CapacityError {
     super('The browser serving this capture stopped; retry the request', 1);
   }
 }
+
+/**
+ * Every context refuses downloads: a page that answers with
+ * Content-Disposition: attachment, or clicks an <a download>, must not make
+ * Chrome write files to the service's disk.
+ */
+const DENY_DOWNLOADS = { policy: 'deny' } as const;
 
 const CLOSE_TIMEOUT_MS = 5000;
 /** Opening a context and a page takes well under a second; a browser that needs this long is hung. */
@@ -100,12 +120,17 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   /** Failed launches since the last good one: drives the back-off and readiness. */
   private failureStreak = 0;
   private everLaunched = false;
+  /** Captures waiting for a page slot that a closing context holds; woken whenever a slot frees. */
+  private slotWaiters: Array<() => void> = [];
+  /** The borrow from generic-pool under way, if any: captures that need a browser share it. */
+  private borrowing?: Promise<void>;
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
   constructor(
     private readonly config: AppConfig,
     @Optional() @Inject(BROWSER_EXTRA_ARGS) private readonly extraArgs: string[] = [],
+    @Optional() @Inject(BROWSER_CONTEXT_ROUTER) private readonly router?: BrowserContextRouter,
   ) {}
 
   onModuleInit(): void {
@@ -188,7 +213,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         throw new BrowserCrashedError();
       }
       const result = await fn({
-        ...prepared,
+        page: prepared.page,
+        context: prepared.context,
+        routeId: prepared.route?.id,
         browser: state.browser,
         prepareNext: () => this.prepareSpare(state),
       });
@@ -199,10 +226,17 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       throw err;
     } finally {
       const context = prepared?.context;
+      const route = prepared?.route;
       this.prepareSpare(state);
       const teardown = (async () => {
-        if (context) await this.closeContext(state, context);
-        this.releaseSlot(state);
+        state.closing++;
+        try {
+          if (context) await this.closeContext(state, context);
+          route?.close();
+        } finally {
+          state.closing--;
+          this.releaseSlot(state);
+        }
       })();
       if (!succeeded) await teardown;
     }
@@ -219,18 +253,34 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const spare = state.spare;
     state.spare = undefined;
     const opening = spare ? spare.catch(() => this.openPage(state)) : this.openPage(state);
-    return settledWithin(opening, OPEN_TIMEOUT_MS);
+    return settledWithin(opening, OPEN_TIMEOUT_MS).then((prepared) => {
+      // Too late to serve (the browser gets killed): its route must not stay open.
+      if (!prepared)
+        void opening.then(
+          (late) => late.route?.close(),
+          () => undefined,
+        );
+      return prepared;
+    });
   }
 
-  private openPage(state: BrowserState): Promise<PreparedPage> {
-    return state.browser.createBrowserContext().then(async (context) => {
+  private async openPage(state: BrowserState): Promise<PreparedPage> {
+    const route = await this.router?.open();
+    try {
+      const context = await state.browser.createBrowserContext({
+        downloadBehavior: DENY_DOWNLOADS,
+        ...(route ? { proxyServer: route.proxyServer, proxyBypassList: route.proxyBypassList } : {}),
+      });
       try {
-        return { context, page: await context.newPage() };
+        return { context, page: await context.newPage(), route };
       } catch (err) {
         await context.close().catch(() => undefined);
         throw err;
       }
-    });
+    } catch (err) {
+      route?.close();
+      throw err;
+    }
   }
 
   /** Opens the next capture's context and page ahead of demand, if this browser will serve another capture. */
@@ -247,20 +297,38 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       // Chrome does not start right now: say so at once instead of holding the request for a launch timeout.
       throw new CapacityError('No browser could be started; the service is not ready', 5);
     }
-    for (const state of this.lent) {
-      if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
-        return this.occupy(state);
+    for (;;) {
+      for (const state of this.lent) {
+        if (this.usable(state) && state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES) {
+          return this.occupy(state);
+        }
       }
+      // A slot held by a context that is closing frees within milliseconds; a second browser would
+      // take a launch (~0.4 s) and ~100 MiB more. Under a steady load of BROWSER_MAX_CONCURRENT_PAGES
+      // clients, each next request arrives while the last one's context closes behind its response.
+      if ([...this.lent].some((s) => this.usable(s) && s.closing > 0)) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
+        continue;
+      }
+      // One borrow at a time: the browser on its way has pages for several captures. Borrowing one per
+      // waiting capture launched a second browser whenever one was recycled, and kept both.
+      if (!this.borrowing) {
+        this.borrowing = this.borrow().finally(() => (this.borrowing = undefined));
+      }
+      await this.borrowing;
     }
+  }
+
+  /** Borrows a browser from generic-pool (launching one if none is idle) and lends its pages out. */
+  private async borrow(): Promise<void> {
     let browser: Browser;
     try {
       browser = await this.pool.acquire();
     } catch {
       throw new CapacityError('No browser became available in time', 2);
     }
-    const state = this.states.get(browser)!;
-    this.lent.add(state);
-    return this.occupy(state);
+    this.lent.add(this.states.get(browser)!);
   }
 
   private occupy(state: BrowserState): BrowserState {
@@ -280,6 +348,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
 
   private releaseSlot(state: BrowserState): void {
     state.active--;
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
     if (state.active > 0) return;
     this.lent.delete(state);
     if (this.usable(state) && !this.shuttingDown) {
@@ -371,17 +442,35 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const browser = await puppeteer.launch({
       executablePath: this.chromePath,
       headless: headlessModeFor(this.chromePath),
-      args: [...BASE_CHROME_ARGS, ...this.extraArgs],
+      args: [
+        ...chromeArgs(this.config.CHROME_SANDBOX),
+        `--window-size=${DEFAULT_WINDOW.width},${DEFAULT_WINDOW.height}`,
+        ...this.extraArgs,
+      ],
       pipe: true,
       timeout: this.config.BROWSER_LAUNCH_TIMEOUT_MS,
       protocolTimeout: Math.max(this.config.REQUEST_TIMEOUT_MS, 30000),
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, PIXASHOT_POOL_ID: this.instanceId },
+      // no secret of the service in Chrome; an operator's own FONTCONFIG_FILE wins over Pixashot's
+      env: chromeEnvironment({ ...fontconfigEnv(), ...process.env }, this.instanceId),
+      downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
-    const state: BrowserState = { browser, pid: browser.process()?.pid, uses: 0, active: 0, dead: false };
+    // Chrome starts with a blank tab in its default context, which no capture uses: its renderer
+    // process would hold ~10-20 MiB for the browser's whole life.
+    await Promise.all(
+      (await browser.pages().catch(() => [])).map((page) => page.close().catch(() => undefined)),
+    );
+    const state: BrowserState = {
+      browser,
+      pid: browser.process()?.pid,
+      uses: 0,
+      active: 0,
+      closing: 0,
+      dead: false,
+    };
     this.states.set(browser, state);
     this.prepareSpare(state);
     this.failureStreak = 0;
@@ -398,6 +487,11 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const state = this.states.get(browser);
     this.states.delete(browser);
     if (state) state.dead = true;
+    // A context prepared for a capture that will not come: its route goes with the browser.
+    void state?.spare?.then(
+      (spare) => spare.route?.close(),
+      () => undefined,
+    );
     const proc = browser.process();
     await settledWithin(
       browser.close().catch(() => undefined),

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { headlessModeFor, resolveChromePath, SYSTEM_CANDIDATES } from './chrome-path';
+import { chromeArgs, headlessModeFor, resolveChromePath, SYSTEM_CANDIDATES } from './chrome-path';
 
 describe('resolveChromePath', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chrome-path-'));
@@ -42,5 +42,13 @@ describe('headlessModeFor', () => {
     expect(headlessModeFor('/opt/chrome-headless-shell/linux64/chrome-headless-shell')).toBe('shell');
     expect(headlessModeFor('/usr/bin/chromium')).toBe(true);
     expect(headlessModeFor('/usr/bin/google-chrome-stable')).toBe(true);
+  });
+});
+
+describe('chromeArgs', () => {
+  it("turns Chrome's sandbox off by default and on with CHROME_SANDBOX", () => {
+    expect(chromeArgs(false)).toContain('--no-sandbox');
+    expect(chromeArgs(true)).not.toContain('--no-sandbox');
+    expect(chromeArgs(true)).toContain('--js-flags=--max-old-space-size=1024');
   });
 });

@@ -17,6 +17,11 @@ describe('captureCacheKey', () => {
     expect(keyOf({ url: URL_A, window_width: 1920, full_page: false })).toBe(keyOf({ url: URL_A }));
   });
 
+  it('keeps content_disposition in the key: attachment is the default, inline is another entry', () => {
+    expect(keyOf({ url: URL_A, content_disposition: 'attachment' })).toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ url: URL_A, content_disposition: 'inline' })).not.toBe(keyOf({ url: URL_A }));
+  });
+
   it('ignores the order of fields, nested ones included', () => {
     const a = keyOf({
       url: URL_A,
@@ -86,9 +91,60 @@ describe('captureCacheKey', () => {
   });
 });
 
+describe('captureCacheKey and the document fields', () => {
+  const PDF = { url: URL_A, format: 'pdf' };
+  it('makes every document field that changes the output part of the key', () => {
+    const variants: object[] = [
+      { pdf_header_html: 'H' },
+      { pdf_footer_html: 'F' },
+      { pdf_prefer_css_page_size: true },
+      { pdf_single_page: true },
+      { pdf_outline: true },
+      { pdf_tagged: false },
+      { pdf_metadata: { title: 'T' } },
+      { pdf_metadata: { keywords: ['a'] } },
+      { media_type: 'screen' },
+    ];
+    const keys = new Set([keyOf(PDF), ...variants.map((v) => keyOf({ ...PDF, ...v }))]);
+    expect(keys.size).toBe(variants.length + 1);
+  });
+
+  it('treats the default media type, left out or given, as one capture', () => {
+    expect(keyOf({ ...PDF, media_type: 'print' })).toBe(keyOf(PDF));
+    expect(keyOf({ url: URL_A, media_type: 'screen' })).toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ url: URL_A, media_type: 'print' })).not.toBe(keyOf({ url: URL_A }));
+    expect(keyOf({ ...PDF, pdf_tagged: true })).toBe(keyOf(PDF));
+  });
+});
+
 describe('canonicalJson', () => {
   it('sorts keys at every depth, keeps array order and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: undefined } })).toBe('{"a":{"d":[2,1]},"b":1}');
     expect(canonicalJson([{ y: 1, x: null }])).toBe('[{"x":null,"y":1}]');
+  });
+
+  it('keys every capture-control field that changes the output', () => {
+    const plain = keyOf({ url: URL_A });
+    const changes: object[] = [
+      { wait_for_function: 'window.ready' },
+      { wait_for_selector_hidden: '.spinner' },
+      { fail_on_status: [404] },
+      { fail_on_page_error: true },
+      { fail_if_content_contains: ['x'] },
+      { fail_if_content_missing: ['x'] },
+      { block_requests: ['*.mp4'] },
+      { block_resources: ['image'] },
+      { styles: 'body{color:red}' },
+      { javascript_enabled: false },
+      { scroll_into_view: '#x' },
+      { clip: { x: 0, y: 0, width: 10, height: 10 } },
+      { image_width: 100 },
+      { image_height: 100 },
+      { format: 'markdown' },
+    ];
+    const keys = changes.map((extra) => keyOf({ url: URL_A, ...extra }));
+    expect(keys).not.toContain(plain);
+    expect(new Set(keys).size).toBe(changes.length);
+    expect(keyOf({ url: URL_A, javascript_enabled: true, fail_on_page_error: false })).toBe(plain);
   });
 });

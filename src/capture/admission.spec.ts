@@ -109,6 +109,7 @@ describe('Admission: order and shutdown', () => {
     expect(first.settled && !first.error).toBe(true);
     expect(second.settled).toBe(false);
     expect(gate.runningCount).toBe(1);
+    gate.close(); // the second waiter's 10 s deadline timer would otherwise keep the worker alive
   });
 
   it('refuses a request whose deadline already passed', async () => {
@@ -160,5 +161,83 @@ describe('Deadline', () => {
     const deadline = new Deadline(1000);
     expect(deadline.cap(60_000)).toBeLessThanOrEqual(1000);
     expect(deadline.cap(10)).toBe(10);
+  });
+});
+
+describe('Admission: fair shares', () => {
+  const fair = { principalSharePercent: 50, signedPerIp: 1 };
+  const a = { principal: 'token:a' };
+  const b = { principal: 'token:b' };
+
+  it('keeps one principal to its share of the running slots, leaving the rest to others', async () => {
+    const admission = new Admission(4, 8, fair);
+    await admission.enter(new Deadline(10_000), a);
+    await admission.enter(new Deadline(10_000), a);
+    const third = outcome(admission.enter(new Deadline(10_000), a)); // over a's 2 slots: waits
+    await flush();
+    expect(third.settled).toBe(false);
+    // b gets in at once although a waits ahead of it: a is held by its own share, not by the gate
+    await admission.enter(new Deadline(10_000), b);
+    await admission.enter(new Deadline(10_000), b);
+    expect(admission.runningCount).toBe(4);
+    expect(admission.queuedCount).toBe(1);
+  });
+
+  it('keeps one principal to its share of the queue: 503 at once beyond it, while others still queue', async () => {
+    const admission = new Admission(2, 4, fair);
+    await admission.enter(new Deadline(10_000), a);
+    const queued = [
+      outcome(admission.enter(new Deadline(10_000), a)),
+      outcome(admission.enter(new Deadline(10_000), a)),
+    ];
+    await flush();
+    await expect(admission.enter(new Deadline(10_000), a)).rejects.toThrow(/share of the queue is full/);
+    expect(queued.every((q) => !q.settled)).toBe(true);
+    await admission.enter(new Deadline(10_000), b); // the free slot is b's
+    const bQueued = outcome(admission.enter(new Deadline(10_000), b));
+    await flush();
+    expect(bQueued.settled).toBe(false);
+    expect(admission.queuedCount).toBe(3);
+  });
+
+  it('hands a freed slot to the first waiter whose share allows it, skipping the one held by its own', async () => {
+    const admission = new Admission(2, 4, fair);
+    const releaseA = await admission.enter(new Deadline(10_000), a);
+    const releaseB = await admission.enter(new Deadline(10_000), b);
+    const order: string[] = [];
+    const aWaits = admission.enter(new Deadline(10_000), a).then((r) => (order.push('a'), r));
+    const bWaits = admission.enter(new Deadline(10_000), b).then((r) => (order.push('b'), r));
+    releaseB(); // b's slot frees: a is first in the queue but at its share, so b's waiter goes
+    await flush();
+    expect(order).toEqual(['b']);
+    releaseA();
+    await flush();
+    expect(order).toEqual(['b', 'a']);
+    (await aWaits)();
+    (await bWaits)();
+    expect(admission.runningCount).toBe(0);
+    expect(admission.queuedCount).toBe(0);
+  });
+
+  it('limits signed URLs per client address on top of the signing key', async () => {
+    const admission = new Admission(4, 4, { principalSharePercent: 100, signedPerIp: 1 });
+    const fromX = { principal: 'signed:k', signedFrom: '192.0.2.1' };
+    const fromY = { principal: 'signed:k', signedFrom: '192.0.2.2' };
+    await admission.enter(new Deadline(10_000), fromX);
+    const second = outcome(admission.enter(new Deadline(10_000), fromX));
+    await flush();
+    expect(second.settled).toBe(false);
+    await expect(admission.enter(new Deadline(10_000), fromX)).rejects.toThrow(/share of the queue is full/);
+    await admission.enter(new Deadline(10_000), fromY);
+    expect(admission.runningCount).toBe(2);
+  });
+
+  it('gives every principal at least one slot and one queue place, and none without fair shares', async () => {
+    const tiny = new Admission(1, 1, { principalSharePercent: 1, signedPerIp: 1 });
+    await tiny.enter(new Deadline(10_000), a);
+    expect(tiny.bucketsOf(a)).toEqual([{ key: 'principal:token:a', maxRunning: 1, maxQueued: 1 }]);
+    expect(new Admission(4, 4).bucketsOf(a)).toEqual([]);
+    const open = new Admission(2, 0, fair);
+    expect(open.bucketsOf(undefined)).toEqual([]);
   });
 });

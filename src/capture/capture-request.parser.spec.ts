@@ -20,6 +20,17 @@ describe('parseCaptureRequest', () => {
     expect(problemsOf({ url: 'https://example.com' })).toEqual([]);
   });
 
+  it('refuses a viewport over MAX_CAPTURE_PIXELS (width x height x density²), templates included', () => {
+    // default budget 40e6: 3840 x 2160 at density 2 is 33.2e6, at density 3 74.6e6
+    expect(
+      problemsOf({ url: 'https://example.com', window_width: 3840, window_height: 2160, pixel_density: 2 }),
+    ).toEqual([]);
+    expect(
+      problemsOf({ url: 'https://example.com', window_width: 3840, window_height: 2160, pixel_density: 3 }),
+    ).toEqual([expect.stringContaining('74649600 device pixels, over MAX_CAPTURE_PIXELS (40000000)')]);
+    expect(problemsOf({ url: 'https://example.com', template: 'iphone_13' })).toEqual([]);
+  });
+
   it('rejects a body that is not an object', () => {
     expect(problemsOf([1, 2])).toEqual(['The request body must be a JSON object']);
     expect(problemsOf('url')).toEqual(['The request body must be a JSON object']);
@@ -117,5 +128,64 @@ describe('resolveCaptureOptions', () => {
     );
     const opts = resolveCaptureOptions(request, config);
     expect(opts).toMatchObject({ window_width: 500, window_height: 844, pixel_density: 3, format: 'png' });
+  });
+});
+
+describe('document fields (pdf_*, media_type)', () => {
+  it('converts them from a GET query: booleans, a JSON pdf_metadata, HTML left as text', () => {
+    const body = queryToBody({
+      url: 'https://example.com',
+      pdf_single_page: 'true',
+      pdf_tagged: 'false',
+      pdf_outline: '0',
+      pdf_prefer_css_page_size: 'yes',
+      pdf_footer_html: '<span class="pageNumber"></span>',
+      pdf_metadata: '{"title":"T","keywords":["a","b"]}',
+      media_type: 'print',
+    });
+    expect(body).toEqual({
+      url: 'https://example.com',
+      pdf_single_page: true,
+      pdf_tagged: false,
+      pdf_outline: false,
+      pdf_prefer_css_page_size: true,
+      pdf_footer_html: '<span class="pageNumber"></span>',
+      pdf_metadata: { title: 'T', keywords: ['a', 'b'] },
+      media_type: 'print',
+    });
+    expect(problemsOf(body)).toEqual([]);
+  });
+
+  it('names each bad document field', () => {
+    const problems = problemsOf({
+      url: 'https://example.com',
+      pdf_header_html: 'é'.repeat(51201),
+      pdf_metadata: { title: 1, keywords: 'a', extra: true },
+      media_type: 'tv',
+      pdf_outline: true,
+      pdf_tagged: false,
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'pdf_header_html must be at most 102400 bytes (100 KiB)',
+        'pdf_metadata.title: title must be a string',
+        'pdf_metadata.keywords: keywords must be an array',
+        'unknown field "pdf_metadata.extra"',
+        'media_type must be one of the following values: screen, print',
+        'pdf_outline needs pdf_tagged: Chrome tags every PDF it builds an outline for',
+      ]),
+    );
+  });
+
+  it('defaults media_type to print for pdf and screen otherwise, a template counting as the request', () => {
+    const media = (body: object) =>
+      resolveCaptureOptions(parseCaptureRequest({ url: 'https://example.com', ...body }, config), config)
+        .media_type;
+    expect(media({})).toBe('screen');
+    expect(media({ format: 'pdf' })).toBe('print');
+    expect(media({ template: 'article_pdf' })).toBe('print');
+    expect(media({ format: 'pdf', media_type: 'screen' })).toBe('screen');
+    expect(media({ format: 'jpeg', media_type: 'print' })).toBe('print');
   });
 });

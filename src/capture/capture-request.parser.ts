@@ -12,6 +12,8 @@ import { booleanOf, toList } from '../common/text-values';
 import { CaptureOptions, resolveCaptureOptions } from './capture-options';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { presetProblem } from './user-agents';
+import { captureControlProblems } from './capture-control.rules';
+import { devicePixels } from './capture-budget';
 
 /** "interactions.0.selector: selector must be a string" for every failed constraint, nested ones included. */
 export function describe(errors: ClassValidationError[], prefix = ''): string[] {
@@ -102,7 +104,17 @@ function parseJson(key: string, text: string): unknown {
  * requests (jobs). Throws ValidationError listing every problem.
  */
 export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureOptions {
-  return resolveCaptureOptions(validateCaptureRequest(input, config), config);
+  const opts = resolveCaptureOptions(validateCaptureRequest(input, config), config);
+  // Chrome lays out and composites the whole viewport, whatever is captured: one over the pixel
+  // budget costs the browser (and every capture after it on that browser) before any cut could help.
+  const viewport = { x: 0, y: 0, width: opts.window_width, height: opts.window_height };
+  const pixels = devicePixels(viewport, opts.pixel_density);
+  if (pixels > config.MAX_CAPTURE_PIXELS) {
+    throw new ValidationError(
+      `window_width x window_height x pixel_density² is ${pixels} device pixels, over MAX_CAPTURE_PIXELS (${config.MAX_CAPTURE_PIXELS})`,
+    );
+  }
+  return opts;
 }
 
 /**
@@ -145,9 +157,14 @@ export function validateCaptureRequest(input: unknown, config: AppConfig): Captu
       }
     });
   }
+  if (dto.pdf_outline === true && dto.pdf_tagged === false) {
+    problems.push('pdf_outline needs pdf_tagged: Chrome tags every PDF it builds an outline for');
+  }
   if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
     problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
   }
+  // rules across fields (and the template) are judged once every field is valid on its own
+  if (!problems.length) problems.push(...captureControlProblems(resolveCaptureOptions(dto, config)));
   if (problems.length) throw new ValidationError(problems);
   return dto;
 }

@@ -9,22 +9,26 @@ import {
   ApiQuery,
   ApiResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
+import { principalOf } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
+import { CONTENT_TYPES, FILE_EXTENSIONS, FORMATS } from './capture-defaults';
+import { claimantOf } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureRequestPipe } from './capture-request.pipe';
-import { sendCapture } from './capture-response';
 import { CaptureService } from './capture.service';
 import { CaptureResult } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { CaptureJsonResponseDto } from './dto/capture-response.dto';
+import { CAPTURE_EXAMPLES } from './dto/capture-examples';
 
 const ERROR_RESPONSES: [number, string][] = [
   [400, 'ValidationError: a bad or unknown field, bad JSON, both or neither of url/html_content'],
@@ -33,38 +37,39 @@ const ERROR_RESPONSES: [number, string][] = [
   [413, 'PayloadTooLargeError: the body is over the limit'],
   [
     422,
-    'ElementNotFoundError, ScriptError or InteractionError: the page loaded but the request could not be met',
+    'ElementNotFoundError, ScriptError, InteractionError, PageError (fail_on_page_error), ContentError (fail_if_content_*, with matched / missing) or OutputTooLargeError (a PDF over MAX_PDF_BYTES, an image of which not one row fits MAX_CAPTURE_PIXELS): the page loaded but the request could not be met',
   ],
   [429, 'RateLimitError: over the rate limit (Retry-After set)'],
-  [502, 'NavigationError: DNS failure, refused connection, TLS error, or fail_on_http_error'],
+  [
+    502,
+    'NavigationError: DNS failure, refused connection, TLS error, or a status of fail_on_status / fail_on_http_error (with target_status)',
+  ],
   [503, 'CapacityError: the queue is full or no browser became free in time (Retry-After set)'],
   [
     504,
-    'TimeoutError: page load or wait_for_selector ran past wait_for_timeout, or the request deadline passed',
+    'TimeoutError: page load, wait_for_selector, wait_for_selector_hidden or wait_for_function ran past wait_for_timeout, or the request deadline passed',
   ],
   [500, 'InternalError'],
 ];
 
+/** Swagger content of each format's media type (CONTENT_TYPES without parameters): text, or binary bytes. */
+const FORMAT_CONTENT = Object.fromEntries(
+  FORMATS.map((format) => {
+    const mediaType = CONTENT_TYPES[format].split(';')[0];
+    const schema = mediaType.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' };
+    return [mediaType, { schema }];
+  }),
+);
+
 /** Swagger for both routes: the binary media types, the JSON and empty variants, every error envelope. */
 function CaptureResponses(): MethodDecorator {
   return (target, key, descriptor) => {
-    ApiProduces(
-      'image/png',
-      'image/jpeg',
-      'image/webp',
-      'application/pdf',
-      'text/html',
-      'application/json',
-    )(target, key, descriptor);
+    ApiProduces(...Object.keys(FORMAT_CONTENT), 'application/json')(target, key, descriptor);
     ApiOkResponse({
       description:
         'The capture. by_format: the bytes in the media type of `format`; json: a JSON object with the base64 file and metadata.',
       content: {
-        'image/png': { schema: { type: 'string', format: 'binary' } },
-        'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-        'image/webp': { schema: { type: 'string', format: 'binary' } },
-        'application/pdf': { schema: { type: 'string', format: 'binary' } },
-        'text/html': { schema: { type: 'string' } },
+        ...FORMAT_CONTENT,
         'application/json': { schema: { $ref: '#/components/schemas/CaptureJsonResponseDto' } },
       },
     })(target, key, descriptor);
@@ -73,15 +78,17 @@ function CaptureResponses(): MethodDecorator {
       key,
       descriptor,
     );
+    // errors are always the JSON envelope, whatever `format` asked for
+    const envelope = { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } };
     for (const [status, description] of ERROR_RESPONSES) {
-      ApiResponse({ status, description, type: ErrorEnvelopeDto })(target, key, descriptor);
+      ApiResponse({ status, description, content: envelope })(target, key, descriptor);
     }
   };
 }
 
 @ApiTags('capture')
 @ApiBearerAuth()
-@ApiExtraModels(CaptureJsonResponseDto)
+@ApiExtraModels(CaptureJsonResponseDto, ErrorEnvelopeDto)
 @Controller('capture')
 export class CaptureController {
   constructor(
@@ -93,7 +100,7 @@ export class CaptureController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Capture a URL or HTML as PNG, JPEG, WebP, PDF or HTML' })
-  @ApiBody({ type: CaptureRequestDto })
+  @ApiBody({ type: CaptureRequestDto, examples: CAPTURE_EXAMPLES })
   @CaptureResponses()
   async capturePost(
     @Body(CaptureRequestPipe) options: CaptureOptions,
@@ -146,13 +153,47 @@ export class CaptureController {
       if (!res.writableFinished) abort.abort();
     });
     const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-    const served = await this.cache.serve(options, deadline, () => this.captures.capture(options, deadline));
+    const claimant = claimantOf(principalOf(req), req.ip ?? '');
+    const served = await this.cache.serve(options, deadline, () =>
+      this.captures.capture(options, deadline, claimant),
+    );
     const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
-    this.send(res, served.result, responseType);
+    this.send(res, served.result, options);
   }
 
-  private send(res: Response, result: CaptureResult, responseType: string): void {
-    sendCapture(res, result, responseType);
+  private send(res: Response, result: CaptureResult, options: CaptureOptions): void {
+    const responseType = options.response_type;
+    const { metadata, timings } = result;
+    if (!res.hasHeader('Server-Timing')) {
+      // a cache hit has set `cache;dur=N` already: no phase ran
+      res.setHeader(
+        'Server-Timing',
+        Object.entries(timings)
+          .map(([phase, ms]) => `${phase};dur=${ms}`)
+          .join(', '),
+      );
+    }
+    if (metadata.status_code !== null) res.setHeader('X-Target-Status', String(metadata.status_code));
+    res.setHeader('X-Final-Url', encodeURI(metadata.final_url));
+    res.setHeader('X-Network-Idle', String(metadata.network_idle));
+    if (metadata.truncated) res.setHeader('X-Capture-Truncated', 'true');
+
+    if (responseType === 'empty') {
+      res.status(204).end();
+      return;
+    }
+    if (responseType === 'json') {
+      res.status(200).json({ file: result.body.toString('base64'), format: metadata.format, metadata });
+      return;
+    }
+    res.status(200);
+    res.setHeader('Content-Type', result.contentType);
+    res.setHeader('Content-Length', String(result.body.length));
+    res.setHeader(
+      'Content-Disposition',
+      `${options.content_disposition}; filename=screenshot.${FILE_EXTENSIONS[metadata.format]}`,
+    );
+    res.end(result.body);
   }
 }

@@ -11,8 +11,13 @@ import {
   PixashotError,
   TimeoutError,
 } from '../common/errors';
-import { BLOCKED_HEADER, CONNECT_ERROR_HEADER, DNS_ERROR_HEADER } from '../egress/egress-proxy';
-import { Admission } from './admission';
+import {
+  BLOCKED_HEADER,
+  CONNECT_ERROR_HEADER,
+  DNS_ERROR_HEADER,
+  UPSTREAM_ERROR_HEADER,
+} from '../egress/egress-proxy';
+import { Admission, Claimant } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types';
 import { loadLazyContent } from './lazy-content';
@@ -20,6 +25,30 @@ import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } fro
 import { runInteractions } from './page-interactions';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
+import { failingStatuses, statusFails } from './capture-control.rules';
+import { runContentChecks, scrollIntoView, waitForPageReady } from './capture-control';
+import { readPageMetadata } from './page-metadata';
+import {
+  loadLazyContentWithoutScripts,
+  waitForAnimationsWithoutScripts,
+  waitForWebFontsWithoutScripts,
+} from './scripts-off';
+import { waitForWebFonts } from './web-fonts';
+
+/**
+ * Rejects when the page's renderer crashes (a script that eats memory past
+ * Chrome's heap limit, a renderer bug): whatever phase was waiting on the
+ * page would otherwise wait for the deadline.
+ */
+function crashOf(page: Page): Promise<never> {
+  const crashed = new Promise<never>((_, reject) => {
+    page.once('error', () =>
+      reject(new NavigationError('The page crashed while rendering (out of memory, or a renderer fault)')),
+    );
+  });
+  crashed.catch(() => undefined); // the race reports it; after the race nobody listens
+  return crashed;
+}
 
 /** Measures consecutive phases for Server-Timing. */
 class PhaseClock {
@@ -35,8 +64,10 @@ class PhaseClock {
 /**
  * The capture pipeline (docs/api.md): admission, then in a fresh browser
  * context: context settings -> navigate -> network wait -> wait_for_selector
- * -> consent banners -> page changes -> interactions -> lazy content
- * (full_page) -> animation wait -> delay -> capture.
+ * -> wait_for_selector_hidden -> wait_for_function -> web fonts -> consent
+ * banners -> page changes -> interactions -> lazy content (full_page) ->
+ * scroll_into_view -> animation wait -> delay -> content checks -> capture
+ * (clip, resize).
  * Every phase runs under the request's deadline; the pool closes the context
  * whatever happens.
  */
@@ -50,14 +81,19 @@ export class CaptureService {
   ) {}
 
   /**
-   * Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`.
-   * `admitted`: the release function of a slot the caller already holds
-   * (asynchronous jobs enter through `admission.enterBackground`); without
-   * it the capture queues for a slot under its deadline.
+   * Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. `claimant`: who asked
+   * (see claimantOf), for fair admission; without it only the global limits apply. `admitted`: the
+   * release function of a slot the caller already holds (asynchronous jobs enter through
+   * `admission.enterBackground`); without it the capture queues for a slot under its deadline.
    */
-  async capture(opts: CaptureOptions, deadline: Deadline, admitted?: () => void): Promise<CaptureResult> {
+  async capture(
+    opts: CaptureOptions,
+    deadline: Deadline,
+    claimant?: Claimant,
+    admitted?: () => void,
+  ): Promise<CaptureResult> {
     const clock = new PhaseClock();
-    const release = admitted ?? (await this.admission.enter(deadline));
+    const release = admitted ?? (await this.admission.enter(deadline, claimant));
     clock.lap('queue');
     const progress = { waitingForBrowser: false };
     // The client is answered when the deadline passes, whatever phase hangs (waiting for a browser,
@@ -71,7 +107,7 @@ export class CaptureService {
         progress.waitingForBrowser = true;
         return await this.pool.withPage((lease) => {
           progress.waitingForBrowser = false;
-          return deadline.run(this.run(lease, opts, deadline, clock));
+          return deadline.run(Promise.race([this.run(lease, opts, deadline, clock), crashOf(lease.page)]));
         });
       } finally {
         release();
@@ -94,7 +130,7 @@ export class CaptureService {
     const helpers = await applyContextSettings(page, context, opts);
 
     const navigatedAt = Date.now();
-    const response = await this.navigate(page, opts, waitMs());
+    const response = await this.navigate(page, lease.routeId, opts, waitMs());
     clock.lap('navigate');
 
     let networkIdle = true;
@@ -125,6 +161,9 @@ export class CaptureService {
           throw new TimeoutError(`wait_for_selector failed: ${(err as Error).message.split('\n')[0]}`);
         });
     }
+    await waitForPageReady(page, opts, waitMs);
+    // with scripts off no timer or animation frame fires in the page: those waits are driven from here
+    await (opts.javascript_enabled ? waitForWebFonts : waitForWebFontsWithoutScripts)(page, waitMs());
     if (helpers.consent) await helpers.consent.settle(waitMs());
     if (opts.custom_js) await runCustomJs(page, opts.custom_js, waitMs());
     if (opts.hide_selectors?.length) await hideSelectors(page, opts.hide_selectors);
@@ -132,15 +171,28 @@ export class CaptureService {
       await runInteractions(page, opts.interactions, waitMs, () => helpers.popups.refocus());
     }
     await helpers.popups.refocus();
-    if (opts.full_page) await loadLazyContent(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
-    if (opts.wait_for_animation) await waitForAnimations(page, waitMs());
+    const [lazy, animations] = opts.javascript_enabled
+      ? [loadLazyContent, waitForAnimations]
+      : [loadLazyContentWithoutScripts, waitForAnimationsWithoutScripts];
+    if (opts.full_page) await lazy(page, this.config.MAX_CAPTURE_HEIGHT, waitMs());
+    await scrollIntoView(page, opts);
+    if (opts.wait_for_animation) await animations(page, waitMs());
     if (opts.delay_capture > 0) await sleep(opts.delay_capture);
-    this.checkNotDenied(page.url(), navigatedAt);
+    await runContentChecks(page, opts, helpers);
+    this.checkNetwork(lease.routeId, page.url(), navigatedAt);
     clock.lap('wait');
 
     lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
-    const rendered = await render(page, opts, this.config.MAX_CAPTURE_HEIGHT);
-    const title = await page.title().catch(() => '');
+    // the page's metadata is read while Chrome encodes the output: one round trip less on the answer's path
+    const [rendered, pageMetadata] = await Promise.all([
+      render(page, opts, {
+        maxHeight: this.config.MAX_CAPTURE_HEIGHT,
+        maxPixels: this.config.MAX_CAPTURE_PIXELS,
+        maxPdfBytes: this.config.MAX_PDF_BYTES,
+        maxHtmlBytes: this.config.MAX_HTML_OUTPUT_BYTES,
+      }),
+      readPageMetadata(page),
+    ]);
     clock.lap('capture');
     const { body, contentType, ...sizes } = rendered;
     return {
@@ -150,7 +202,7 @@ export class CaptureService {
       metadata: {
         final_url: page.url(),
         status_code: response?.status() ?? null,
-        title,
+        ...pageMetadata,
         format: opts.format,
         network_idle: networkIdle,
         duration_ms: Date.now() - deadline.startedAt,
@@ -160,7 +212,12 @@ export class CaptureService {
   }
 
   /** Loads the target; maps what can go wrong to the API's errors. */
-  private async navigate(page: Page, opts: CaptureOptions, timeout: number): Promise<HTTPResponse | null> {
+  private async navigate(
+    page: Page,
+    route: string | undefined,
+    opts: CaptureOptions,
+    timeout: number,
+  ): Promise<HTTPResponse | null> {
     if (opts.html_content !== undefined) {
       const timedOut = () => new TimeoutError(`The content did not finish loading within ${timeout} ms`);
       // setContent's own timeout does not cover a script that never yields (while(1) in the content).
@@ -180,12 +237,12 @@ export class CaptureService {
       response = await page.goto(url, { waitUntil: 'load', timeout });
     } catch (err) {
       if (err instanceof PixashotError) throw err;
-      this.checkNotDenied(url, startedAt);
+      this.checkNetwork(route, url, startedAt);
       if (isPuppeteerTimeout(err))
         throw new TimeoutError(`The page did not finish loading within ${timeout} ms`);
       const reason = /net::ERR_[A-Z_]+/.exec((err as Error).message)?.[0] ?? 'navigation failed';
       // An https hop the proxy refused surfaces as a failed tunnel, under the hop's host.
-      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(startedAt)) {
+      if (reason === 'net::ERR_TUNNEL_CONNECTION_FAILED' && this.targetGuard?.deniedSince(route, startedAt)) {
         throw new BlockedTargetError('A redirect of the target is not allowed by the network policy');
       }
       throw new NavigationError(`Could not load ${url}: ${reason}`);
@@ -209,18 +266,28 @@ export class CaptureService {
     if (finalHeaders[CONNECT_ERROR_HEADER]) {
       throw new NavigationError(`Could not connect to ${page.url()}: connection refused or timed out`);
     }
-    this.checkNotDenied(page.url(), startedAt);
+    if (finalHeaders[UPSTREAM_ERROR_HEADER]) {
+      throw new NavigationError(`${page.url()} sent a malformed answer, or none in time`);
+    }
+    this.checkNetwork(route, page.url(), startedAt);
     const status = response?.status() ?? 0;
-    if (opts.fail_on_http_error && status >= 400) {
-      throw new NavigationError(`The target answered with HTTP ${status}`);
+    if (statusFails(failingStatuses(opts), status)) {
+      throw new NavigationError(`The target answered with HTTP ${status}`, status);
     }
     return response;
   }
 
-  /** A main-frame hop the egress proxy refused shows up as a browser error; report it as what it is. */
-  private checkNotDenied(url: string, sinceMs: number): void {
-    if (this.targetGuard?.wasDenied(url, sinceMs)) {
+  /**
+   * What the egress proxy did to this capture's own connections: a main-frame
+   * hop it refused shows up as a browser error (report it as what it is), and
+   * a proxy that died under the capture leaves it with missing parts.
+   */
+  private checkNetwork(route: string | undefined, url: string, sinceMs: number): void {
+    if (this.targetGuard?.wasDenied(route, url, sinceMs)) {
       throw new BlockedTargetError(`${new URL(url).hostname} is not allowed by the network policy`);
+    }
+    if (this.targetGuard?.wasInterrupted(route)) {
+      throw new NavigationError('The egress proxy restarted during the capture; retry the request');
     }
   }
 }

@@ -13,13 +13,19 @@ export interface CaptureResult {
   timings: Record<Phase, number>;
 }
 
-/** Optional collaborator that vets targets (the egress module provides it). */
+/**
+ * Optional collaborator that vets targets (the egress module provides it).
+ * `route` is the capture's own network route (PageLease.routeId): what the
+ * proxy did for other captures never counts. Undefined: the browser-wide route.
+ */
 export interface TargetGuard {
   /** Throws BlockedTargetError / NavigationError when the URL's host may not be reached. */
   checkUrl(url: string): Promise<void>;
-  /** Whether the network policy refused a connection to the host and port of `url` since `sinceMs` (epoch ms). */
-  wasDenied(url: string, sinceMs: number): boolean;
-  /** Whether the policy refused any connection since `sinceMs` (a redirect hop's host is not known on failure). */
-  deniedSince(sinceMs: number): boolean;
+  /** Whether the policy refused this capture a connection to the host and port of `url` since `sinceMs` (epoch ms). */
+  wasDenied(route: string | undefined, url: string, sinceMs: number): boolean;
+  /** Whether the policy refused this capture any connection since `sinceMs` (a redirect hop's host is not known on failure). */
+  deniedSince(route: string | undefined, sinceMs: number): boolean;
+  /** Whether the egress proxy died (and was restarted) while it carried connections of this capture. */
+  wasInterrupted(route: string | undefined): boolean;
 }
 export const TARGET_GUARD = Symbol('TARGET_GUARD');

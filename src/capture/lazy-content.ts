@@ -1,4 +1,5 @@
-import type { Page } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
+import { evaluateIsolated } from './isolated-world';
 import { isPuppeteerTimeout } from './page-actions';
 
 /**
@@ -7,11 +8,37 @@ import { isPuppeteerTimeout } from './page-actions';
  * driven by IntersectionObserver or scroll listeners load; waits for the
  * images that started loading and for the network to calm down; then
  * scrolls back to the top, where a capture is expected to start. Bounded by
- * `timeoutMs` as a whole; running out is not an error.
+ * `timeoutMs` as a whole; running out is not an error. The scrolling runs in
+ * an isolated world: a page that overrides Math.min, Date.now or its
+ * scrollHeight cannot make it scroll past the limit or forever.
  */
 export async function loadLazyContent(page: Page, maxHeight: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
-  await page.evaluate(
+  const session = await page.createCDPSession();
+  try {
+    await scrollThrough(session, maxHeight, timeoutMs);
+    // fetches started by the scroll (observer-driven content) settle before the capture
+    const left = until - Date.now();
+    if (left > 0) {
+      await page.waitForNetworkIdle({ idleTime: 300, timeout: left }).catch((err) => {
+        if (!isPuppeteerTimeout(err)) throw err;
+      });
+    }
+    await evaluateIsolated(session, async () => {
+      window.scrollTo(0, 0);
+      await new Promise<void>((resolve) => {
+        setTimeout(resolve, 100);
+        requestAnimationFrame(() => resolve());
+      });
+    });
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+}
+
+const scrollThrough = (session: CDPSession, maxHeight: number, timeoutMs: number) =>
+  evaluateIsolated(
+    session,
     async (limit: number, budgetMs: number) => {
       const deadline = Date.now() + budgetMs;
       const nextFrame = () =>
@@ -43,18 +70,3 @@ export async function loadLazyContent(page: Page, maxHeight: number, timeoutMs: 
     maxHeight,
     timeoutMs,
   );
-  // fetches started by the scroll (observer-driven content) settle before the capture
-  const left = until - Date.now();
-  if (left > 0) {
-    await page.waitForNetworkIdle({ idleTime: 300, timeout: left }).catch((err) => {
-      if (!isPuppeteerTimeout(err)) throw err;
-    });
-  }
-  await page.evaluate(async () => {
-    window.scrollTo(0, 0);
-    await new Promise<void>((resolve) => {
-      setTimeout(resolve, 100);
-      requestAnimationFrame(() => resolve());
-    });
-  });
-}

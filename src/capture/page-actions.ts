@@ -9,7 +9,7 @@ export const pageErrorMessage = (err: unknown) =>
   (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/^Error: /, '');
 
 /** What the client reads of an exception thrown (or a promise rejected) by its script. */
-function exceptionMessage(details: Protocol.Runtime.ExceptionDetails): string {
+export function exceptionMessage(details: Protocol.Runtime.ExceptionDetails): string {
   const { exception } = details;
   const text =
     exception?.description ??

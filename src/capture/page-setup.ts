@@ -1,23 +1,26 @@
 import type { BrowserContext, CDPSession, Page } from 'puppeteer-core';
+import { DEFAULT_WINDOW } from '../browser-pool/chrome-path';
 import { ValidationError } from '../common/errors';
 import type { CaptureOptions } from './capture-options';
 import { ConsentBanners } from './consent-banners';
 import { PopupWatch, watchPopups } from './popups';
 import { buildUserAgent, chromeVersionOf, UserAgentChoice } from './user-agents';
 import { pageErrorMessage } from './page-actions';
+import { PageErrorWatch } from './content-checks';
+import { applyStyles } from './page-styles';
+import { blockingRulesOf, installRequestBlocking } from './request-blocking';
 
 /** What the rest of the pipeline needs from the setup. */
 export interface PageHelpers {
   popups: PopupWatch;
   /** Present when consent banners are handled (block_cookie_banners). */
   consent?: ConsentBanners;
+  /** Present when fail_on_page_error asks for the page's errors. */
+  pageErrors?: PageErrorWatch;
 }
 
 /** A mobile preset with a viewport at least this wide gets the tablet form of its user agent. */
 const TABLET_MIN_WIDTH = 600;
-
-/** Resource types `block_media` keeps from loading. */
-const MEDIA_TYPES = new Set(['image', 'media', 'font']);
 
 const chromeVersions = new WeakMap<object, Promise<string>>();
 /** Full version of the Chromium behind `page`, asked once per browser. */
@@ -35,8 +38,10 @@ function chromeVersion(page: Page): Promise<string> {
  * Context settings, applied to a fresh page before the first byte of the
  * target is loaded so the page sees them from the start: viewport, density
  * and mobile emulation, user agent and client hints, locale, headers,
- * cookies, geolocation, timezone, dark mode, TLS errors, media blocking,
- * and the popup and consent-banner helpers.
+ * cookies, geolocation, timezone, CSS media type, dark mode, TLS errors,
+ * request blocking (block_requests, block_resources, block_media),
+ * javascript_enabled, styles, the page-error watch, and the popup and
+ * consent-banner helpers.
  */
 export async function applyContextSettings(
   page: Page,
@@ -61,13 +66,22 @@ export async function applyContextSettings(
         )
       : undefined;
   const mobile = preset?.mobile ?? false;
-  await page.setViewport({
-    width: opts.window_width,
-    height: opts.window_height,
-    deviceScaleFactor: opts.pixel_density,
-    isMobile: mobile,
-    hasTouch: mobile,
-  });
+  const windowAsOpened =
+    opts.window_width === DEFAULT_WINDOW.width &&
+    opts.window_height === DEFAULT_WINDOW.height &&
+    opts.pixel_density === 1 &&
+    !mobile;
+  // A fresh page already has the pool's window; emulating the same size again costs a round trip
+  // before navigation and makes the screenshot take Chrome's emulated path (~10-15 ms in all).
+  if (!windowAsOpened) {
+    await page.setViewport({
+      width: opts.window_width,
+      height: opts.window_height,
+      deviceScaleFactor: opts.pixel_density,
+      isMobile: mobile,
+      hasTouch: mobile,
+    });
+  }
 
   await applyUserAgent(page, opts, preset, cdp);
   const headers = { ...(opts.custom_headers ?? {}) };
@@ -78,6 +92,8 @@ export async function applyContextSettings(
 
   if (opts.timezone) await page.emulateTimezone(opts.timezone);
   if (opts.locale) await (await cdp()).send('Emulation.setLocaleOverride', { locale: opts.locale });
+  // a PDF is laid out for print from the first byte (scripts asking matchMedia('print') see it too)
+  if (opts.format === 'pdf' || opts.media_type !== 'screen') await page.emulateMediaType(opts.media_type);
   if (opts.dark_mode) await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
   if (opts.ignore_https_errors) {
     // Per page, not browser-wide: other captures on the same browser still check certificates.
@@ -89,11 +105,16 @@ export async function applyContextSettings(
     await page.setGeolocation({ accuracy: 10, ...opts.geolocation });
   }
   if (opts.cookies?.length) await setCookies(await cdp(), opts);
-  if (opts.block_media) await blockMedia(page);
+  await installRequestBlocking(page, blockingRulesOf(opts));
+  if (!opts.javascript_enabled) await page.setJavaScriptEnabled(false);
+  if (opts.styles) await applyStyles(page, opts.styles);
+  const pageErrors = opts.fail_on_page_error ? PageErrorWatch.install(page) : undefined;
 
   const popups = await watchPopups(page, context, opts.block_popups);
-  const consent = opts.block_cookie_banners ? await ConsentBanners.install(page) : undefined;
-  return { popups, consent };
+  // consent rules run as page script: with scripts off there is nothing for them to do (or wait for)
+  const consent =
+    opts.block_cookie_banners && opts.javascript_enabled ? await ConsentBanners.install(page) : undefined;
+  return { popups, consent, pageErrors };
 }
 
 /**
@@ -163,14 +184,4 @@ async function setCookies(cdp: CDPSession, opts: CaptureOptions): Promise<void> 
       throw new ValidationError(`cookies.${i} was refused by the browser: ${pageErrorMessage(err)}`);
     }
   }
-}
-
-/** Images, media and fonts fail at once (blocked by client); every other request goes ahead. */
-async function blockMedia(page: Page): Promise<void> {
-  await page.setRequestInterception(true);
-  page.on('request', (request) => {
-    if (request.isInterceptResolutionHandled()) return;
-    const blocked = MEDIA_TYPES.has(request.resourceType());
-    void (blocked ? request.abort('blockedbyclient') : request.continue()).catch(() => undefined);
-  });
 }

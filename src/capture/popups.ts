@@ -51,6 +51,9 @@ function refusePopupsInPage(): void {
   );
 }
 
+/** Popups one capture may open when popups are allowed; a page opening more is a storm. */
+const MAX_ALLOWED_POPUPS = 10;
+
 async function closeTarget(target: Target): Promise<void> {
   try {
     await (await target.page())?.close();
@@ -71,15 +74,17 @@ export interface PopupWatch {
  * popups are refused in the page, and any page target that appears in the
  * capture's browser context anyway (an anchor clicked while detached from
  * the document, `form.submit()`...) is closed the moment it is seen, so no
- * popup outlives the capture or steals its focus. Without `block`, popups
- * may open and live until the capture's context closes.
+ * popup outlives the capture or steals its focus. Without `block`, up to
+ * MAX_ALLOWED_POPUPS popups may open and live until the capture's context
+ * closes; later ones are closed as they appear.
  */
 export async function watchPopups(page: Page, context: BrowserContext, block: boolean): Promise<PopupWatch> {
   let opened = 0;
   context.on('targetcreated', (target: Target) => {
     if (target.type() !== 'page' || target === page.target()) return;
     opened++;
-    if (block) void closeTarget(target);
+    // A popup storm (window.open in a loop) gets its first few popups; the rest close as they appear.
+    if (block || opened > MAX_ALLOWED_POPUPS) void closeTarget(target);
     else void page.bringToFront().catch(() => undefined); // the popup took the focus: take it back
   });
   if (block) await page.evaluateOnNewDocument(refusePopupsInPage);

@@ -12,6 +12,7 @@ const FRAMEWORK_TYPES: Record<number, string> = {
   403: 'AuthenticationError',
   404: 'NotFoundError',
   405: 'MethodNotAllowedError',
+  408: 'TimeoutError',
   413: 'PayloadTooLargeError',
   415: 'UnsupportedMediaTypeError',
   429: 'RateLimitError',
@@ -63,6 +64,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.retryAfter !== undefined) res.setHeader('Retry-After', String(mapped.retryAfter));
     res.setHeader('X-Request-Id', requestId);
     res.removeHeader('Content-Disposition');
+    // A body that was never read (credentials refused first, a body too slow or too large) is not
+    // drained for the next request on the connection: the connection closes after this answer.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(mapped.status).json(mapped.body);
   }
 
@@ -78,7 +82,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           : { status: 403, body: envelope(type) };
       }
       const details = Array.isArray(exception.details) ? exception.details.join('; ') : exception.details;
-      const body = envelope(type, details);
+      const body: ErrorEnvelopeDto = { ...envelope(type, details), ...exception.envelopeFields };
       const retryAfter =
         exception instanceof RateLimitError || exception instanceof CapacityError
           ? exception.retryAfterSeconds

@@ -29,6 +29,27 @@ export class ErrorEnvelopeDto {
 
   @ApiPropertyOptional({ description: 'Seconds to wait before retrying (429 and 503).', example: 1 })
   retry_after?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "NavigationError from fail_on_status / fail_on_http_error: the status the target's main document answered.",
+    example: 404,
+  })
+  target_status?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'ContentError from fail_if_content_contains: the string of the request that the visible text contains.',
+    example: 'Access denied',
+  })
+  matched?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'ContentError from fail_if_content_missing: the string of the request that the visible text lacks.',
+    example: 'Order total',
+  })
+  missing?: string;
 }
 
 /**

@@ -4,6 +4,8 @@
  */
 export abstract class PixashotError extends Error {
   abstract readonly errorType: string;
+  /** Extra, client-safe members of the error envelope (target_status, matched, missing). */
+  envelopeFields?: Record<string, string | number>;
   /** Public, client-safe explanation; the `message` of the envelope is fixed per type. */
   constructor(readonly details?: string | string[]) {
     super(Array.isArray(details) ? details.join('; ') : (details ?? ''));
@@ -32,6 +34,10 @@ export class ElementNotFoundError extends PixashotError {
 export class ScriptError extends PixashotError {
   readonly errorType = 'ScriptError';
 }
+/** The output would be over a budget (MAX_PDF_BYTES, MAX_CAPTURE_PIXELS) and cutting it is no answer. */
+export class OutputTooLargeError extends PixashotError {
+  readonly errorType = 'OutputTooLargeError';
+}
 export class InteractionError extends PixashotError {
   readonly errorType = 'InteractionError';
 }
@@ -43,6 +49,23 @@ export class RateLimitError extends PixashotError {
 }
 export class NavigationError extends PixashotError {
   readonly errorType = 'NavigationError';
+  /** `targetStatus`: the main document's status when that status is why the capture failed (fail_on_status). */
+  constructor(details?: string, targetStatus?: number) {
+    super(details);
+    if (targetStatus !== undefined) this.envelopeFields = { target_status: targetStatus };
+  }
+}
+/** An uncaught exception or unhandled rejection in the page (fail_on_page_error). */
+export class PageError extends PixashotError {
+  readonly errorType = 'PageError';
+}
+/** The page's visible text has a string it must not have, or lacks one it must have (fail_if_content_*). */
+export class ContentError extends PixashotError {
+  readonly errorType = 'ContentError';
+  constructor(details: string, fields: { matched: string } | { missing: string }) {
+    super(details);
+    this.envelopeFields = fields;
+  }
 }
 export class CapacityError extends PixashotError {
   readonly errorType = 'CapacityError';
@@ -82,6 +105,9 @@ export const ERROR_TYPES: Record<string, { status: number; message: string }> = 
   ElementNotFoundError: { status: 422, message: 'Element not found' },
   ScriptError: { status: 422, message: 'Custom script failed' },
   InteractionError: { status: 422, message: 'Interaction failed' },
+  PageError: { status: 422, message: 'The page threw an error' },
+  ContentError: { status: 422, message: 'Content check failed' },
+  OutputTooLargeError: { status: 422, message: 'Capture output too large' },
   RateLimitError: { status: 429, message: 'Rate limit exceeded' },
   NavigationError: { status: 502, message: 'Navigation failed' },
   CapacityError: { status: 503, message: 'Service is at capacity' },

@@ -29,7 +29,8 @@ describe('loadConfig', () => {
   });
 
   it('joins AUTH_TOKEN and AUTH_TOKENS without duplicates', () => {
-    expect(loadConfig({ AUTH_TOKEN: 'a', AUTH_TOKENS: 'b, a ,c,' }).authTokens).toEqual(['a', 'b', 'c']);
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => x.repeat(32));
+    expect(loadConfig({ AUTH_TOKEN: a, AUTH_TOKENS: `${b}, ${a} ,${c},` }).authTokens).toEqual([a, b, c]);
   });
 
   it('names every bad variable at once', () => {
@@ -78,5 +79,54 @@ describe('loadConfig: network policy entries', () => {
     expect(() => loadConfig({ NETWORK_ALLOW: '127.0.0.1:8080, 10.0.0.0/99' })).toThrow(
       /NETWORK_ALLOW.*10\.0\.0\.0\/99/,
     );
+  });
+});
+
+describe('loadConfig: fails closed on credentials', () => {
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as ConfigError).message;
+    }
+    throw new Error('loadConfig accepted the env');
+  };
+
+  it.each([
+    ['AUTH_TOKEN', ''],
+    ['AUTH_TOKEN', '   '],
+    ['AUTH_TOKENS', ''],
+    ['AUTH_TOKENS', ' , ,'],
+  ])('refuses %s=%j: set but no token (the service would start open)', (name, value) => {
+    expect(problemsOf({ [name]: value })).toMatch(new RegExp(`${name} is set but holds no token`));
+  });
+
+  it('refuses a token shorter than 32 characters, naming the variable and not the token', () => {
+    const message = problemsOf({ AUTH_TOKENS: `${'x'.repeat(32)},short-token-31-chars-long-xxxxx` });
+    expect(message).toContain('token 2 of AUTH_TOKENS is 31 characters');
+    expect(message).not.toContain('short-token');
+    expect(problemsOf({ AUTH_TOKEN: 'hunter2' })).toContain('AUTH_TOKEN is 7 characters');
+  });
+
+  it('refuses a URL_SIGNING_SECRET shorter than 32 characters, or empty', () => {
+    expect(problemsOf({ URL_SIGNING_SECRET: 's3cret' })).toContain('URL_SIGNING_SECRET is 6 characters');
+    expect(problemsOf({ URL_SIGNING_SECRET: '' })).toContain('URL_SIGNING_SECRET is 0 characters');
+  });
+
+  it('accepts 32-character secrets, and no credential variable at all (open)', () => {
+    const config = loadConfig({ AUTH_TOKEN: 't'.repeat(32), URL_SIGNING_SECRET: 's'.repeat(32) });
+    expect(config.authTokens).toEqual(['t'.repeat(32)]);
+    expect(loadConfig({}).authTokens).toEqual([]);
+  });
+
+  it('never echoes a secret: the password inside a bad REDIS_URL stays out of the message', () => {
+    const message = problemsOf({ REDIS_URL: 'http://:hunter2-password@redis:6379' });
+    expect(message).toContain('REDIS_URL');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses METRICS_AUTH without a token to ask for', () => {
+    expect(problemsOf({ METRICS_AUTH: 'true' })).toContain('METRICS_AUTH');
   });
 });

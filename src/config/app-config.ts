@@ -34,6 +34,8 @@ export class AppConfig {
 
   // Browser pool
   @IsOptional() @IsString() CHROME_PATH?: string;
+  /** Chrome's own sandbox (user namespaces; the service must not run as root). See chromeArgs. */
+  @Transform(toBoolean) @IsBoolean() CHROME_SANDBOX = false;
   @Type(() => Number) @IsInt() @Min(0) @Max(32) BROWSER_POOL_MIN = 1;
   @Type(() => Number) @IsInt() @Min(1) @Max(32) BROWSER_POOL_MAX = 2;
   @Type(() => Number) @IsInt() @Min(1) @Max(64) BROWSER_MAX_CONCURRENT_PAGES = 4;
@@ -46,8 +48,27 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1000) REQUEST_TIMEOUT_MS = 90000;
   @Type(() => Number) @IsInt() @Min(1000) MAX_WAIT_TIMEOUT_MS = 120000;
   @Type(() => Number) @IsInt() @Min(100) @Max(1_000_000) MAX_CAPTURE_HEIGHT = 16384;
+  /**
+   * Device pixels in one image (width x height x pixel_density²), whatever the page says about its size:
+   * 40 M is a 1920 x 16384 full page at density 1 (~160 MB of raw bitmap in Chrome).
+   */
+  @Type(() => Number) @IsInt() @Min(100_000) @Max(500_000_000) MAX_CAPTURE_PIXELS = 40_000_000;
+  /** Bytes of one PDF; a longer one is refused (422), a PDF cut at a byte count is no document. */
+  @Type(() => Number) @IsInt() @Min(1024) MAX_PDF_BYTES = 50 * 1024 * 1024;
+  /** Bytes of rendered HTML (format=html); longer output is cut and marked truncated. */
+  @Type(() => Number) @IsInt() @Min(1024) MAX_HTML_OUTPUT_BYTES = 20 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1024) MAX_HTML_BYTES = 5 * 1024 * 1024;
+  /** A request body (of an authenticated request) must arrive within this, or the answer is 408. */
+  @Type(() => Number) @IsInt() @Min(1000) REQUEST_BODY_TIMEOUT_MS = 30000;
   @Type(() => Number) @IsInt() @Min(0) SHUTDOWN_GRACE_MS = 30000;
+  /**
+   * Fair admission: the share (percent) of the running slots and of the queue one principal (a token,
+   * the signing key, an address when open) may hold, so a caller whose pages never finish cannot
+   * take them all. At least one slot and one queue place each.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) MAX_PRINCIPAL_SHARE = 50;
+  /** Signed URLs are shared by everyone who has one: each client address gets at most this many slots. */
+  @Type(() => Number) @IsInt() @Min(1) MAX_SIGNED_PER_IP = 2;
 
   // Authentication
   @IsOptional() @IsString() AUTH_TOKEN?: string;
@@ -76,6 +97,8 @@ export class AppConfig {
 
   // Operations
   @Transform(toBoolean) @IsBoolean() METRICS_ENABLED = true;
+  /** /metrics asks for a bearer token (one of AUTH_TOKEN(S)) like /capture; for internet-facing installs. */
+  @Transform(toBoolean) @IsBoolean() METRICS_AUTH = false;
   @Transform(toBoolean) @IsBoolean() DOCS_ENABLED = true;
 
   // Response cache
@@ -125,16 +148,58 @@ export class ConfigError extends Error {
   }
 }
 
-/** One line per bad variable, quoting what was given. */
+/** Variables whose values never appear in a message or a log. */
+export const SECRET_VARIABLES = ['AUTH_TOKEN', 'AUTH_TOKENS', 'URL_SIGNING_SECRET', 'REDIS_URL'] as const;
+
+/** Shortest bearer token or signing secret accepted: 32 characters (~190 bits from a random alphabet). */
+export const MIN_SECRET_LENGTH = 32;
+
+/** One line per bad variable, quoting what was given, unless it is a secret. */
 const describeProblems = (errors: ValidationError[], env: Record<string, string | undefined>): string[] =>
-  errors.map(
-    (e) =>
-      `${e.property}=${JSON.stringify(env[e.property])}: ${Object.values(e.constraints ?? {}).join(', ')}`,
-  );
+  errors.map((e) => {
+    const given = (SECRET_VARIABLES as readonly string[]).includes(e.property)
+      ? '(value hidden)'
+      : JSON.stringify(env[e.property]);
+    return `${e.property}=${given}: ${Object.values(e.constraints ?? {}).join(', ')}`;
+  });
+
+/**
+ * Fail closed: a credential variable that is present but holds nothing
+ * (AUTH_TOKEN="" from an unset shell variable, AUTH_TOKENS=" , ") would
+ * otherwise start the service open; a short secret can be guessed. The
+ * message names the variable, never the value.
+ */
+function secretProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const name of ['AUTH_TOKEN', 'AUTH_TOKENS'] as const) {
+    const value = env[name];
+    if (value === undefined) continue;
+    const tokens = toList(value);
+    if (tokens.length === 0) {
+      problems.push(
+        `${name} is set but holds no token: unset it to run open, or give tokens of at least ${MIN_SECRET_LENGTH} characters`,
+      );
+    }
+    tokens.forEach((token, i) => {
+      if (token.length < MIN_SECRET_LENGTH) {
+        const which = name === 'AUTH_TOKENS' ? `token ${i + 1} of AUTH_TOKENS` : 'AUTH_TOKEN';
+        problems.push(`${which} is ${token.length} characters: at least ${MIN_SECRET_LENGTH} required`);
+      }
+    });
+  }
+  const secret = env.URL_SIGNING_SECRET;
+  if (secret !== undefined && secret.trim().length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `URL_SIGNING_SECRET is ${secret.trim().length} characters: at least ${MIN_SECRET_LENGTH} required (unset it to turn signed URLs off)`,
+    );
+  }
+  return problems;
+}
 
 /**
  * Builds the typed config from an env object (process.env in production, a
- * literal in tests). Unknown variables are ignored; empty strings count as unset.
+ * literal in tests). Unknown variables are ignored; empty strings count as
+ * unset, except for the credentials (see secretProblems).
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
@@ -143,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const config = plainToInstance(AppConfig, picked);
   const problems = describeProblems(validateSync(config, { stopAtFirstError: true }), env);
+  problems.push(...secretProblems(env));
   problems.push(
     ...NetworkPolicy.validate({ allow: toList(config.NETWORK_ALLOW), deny: toList(config.NETWORK_DENY) }),
     ...NetworkPolicy.validate({ allow: toList(config.WEBHOOK_ALLOW), deny: [] }).map((p) =>
@@ -163,6 +229,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       `CACHE_DEFAULT_TTL=${config.CACHE_DEFAULT_TTL}: must not exceed CACHE_MAX_TTL (${config.CACHE_MAX_TTL})`,
     );
+  }
+  if (config.METRICS_AUTH && config.authTokens.length === 0) {
+    problems.push('METRICS_AUTH=true: needs AUTH_TOKEN or AUTH_TOKENS (the token /metrics asks for)');
   }
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -10,13 +10,19 @@
 //   no DNS prefetch), preconnects open connections to the proxy only,
 //   WebTransport fails before sending anything, and when the proxy is down
 //   requests fail (ERR_PROXY_CONNECTION_FAILED) instead of going direct.
+
+/**
+ * Chrome sends localhost, *.localhost, 127/8, [::1], 169.254/16 and fe80::/10
+ * directly by default (its "implicit bypass rules"); this subtracts them, so
+ * those go to the proxy too and get refused there. The same rule goes with
+ * the proxy of each browser context.
+ */
+export const PROXY_BYPASS_RULES = ['<-loopback>'];
+
 export function chromeProxyArgs(proxyUrl: string): string[] {
   return [
     `--proxy-server=${proxyUrl}`,
-    // Chrome sends localhost, *.localhost, 127/8, [::1], 169.254/16 and
-    // fe80::/10 directly by default (its "implicit bypass rules"); this
-    // subtracts them, so those go to the proxy too and get refused there.
-    '--proxy-bypass-list=<-loopback>',
+    `--proxy-bypass-list=${PROXY_BYPASS_RULES.join(',')}`,
     // WebRTC may otherwise send UDP (STUN/TURN, ICE) around the proxy; with
     // these only TURN over TCP remains, and it goes through the proxy.
     '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',

@@ -9,14 +9,23 @@ import * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import * as ipaddr from 'ipaddr.js';
 import { EgressDeniedError, EgressLookupError } from './egress.errors';
-import { EgressLookup, NetworkPolicy, parseAddress, parseHost, resolveAndCheck } from './network-policy';
+import { EgressFailure, EgressFailureLog, EgressRequestKind } from './egress-failure-log';
+import { EgressLookup, NetworkPolicy, parseAddress, resolveAndCheck } from './network-policy';
+
+export type { EgressFailure, EgressRequestKind } from './egress-failure-log';
 
 export const BLOCKED_HEADER = 'x-pixashot-blocked';
 export const DNS_ERROR_HEADER = 'x-pixashot-dns-error';
 /** Marks the proxy's own 502 when the checked address refused or timed out (not the target's 502). */
 export const CONNECT_ERROR_HEADER = 'x-pixashot-connect-error';
+/**
+ * Marks the proxy's own 502 when the target's answer could not be forwarded:
+ * a malformed status line or header, no answer in time, a broken connection.
+ */
+export const UPSTREAM_ERROR_HEADER = 'x-pixashot-upstream-error';
 
-export type EgressRequestKind = 'http' | 'upgrade' | 'connect';
+/** Largest response head the proxy reads from a target (and from Chrome). */
+const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface EgressDecisionEvent {
   kind: EgressRequestKind;
@@ -25,18 +34,8 @@ export interface EgressDecisionEvent {
   address?: string;
   allowed: boolean;
   reason: string;
-}
-
-export interface EgressFailure {
-  /** Date.now() when it happened. */
-  at: number;
-  outcome: 'denied' | 'dns-error' | 'connect-error';
-  kind: EgressRequestKind;
-  /** The requested host, normalised (canonical IP literal or lower-case name). */
-  host: string;
-  port: number;
-  address?: string;
-  reason: string;
+  /** The route (capture) the connection came in on; undefined for the browser-wide one. */
+  route?: string;
 }
 
 export interface EgressProxyOptions {
@@ -46,9 +45,20 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
   /** Called once per request or tunnel with the policy's verdict. Must not throw (it is guarded anyway). */
   onDecision?: (event: EgressDecisionEvent) => void;
+  /** Called with every failure as it is recorded (the child process reports them to the API). Guarded. */
+  onFailure?: (failure: EgressFailure) => void;
+  /** Called when a handler failed unexpectedly (its connection was closed). Guarded. */
+  onFault?: (err: Error) => void;
   /** How many recent failures to remember (default 1000) and for how long (default 60 s). */
   failureLogSize?: number;
   failureLogTtlMs?: number;
+  /**
+   * A plain-http target that sends nothing for this long (before or during
+   * its answer) is dropped: a 502, or a cut response. Default 30 s.
+   */
+  upstreamIdleTimeoutMs?: number;
+  /** A plain-http response body larger than this is cut off. Default 256 MiB. */
+  maxResponseBytes?: number;
 }
 
 type Outcome =
@@ -84,6 +94,33 @@ export function forwardableHeaders(rawHeaders: string[], upgrade?: string): stri
   }
   if (upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', upgrade);
   return out;
+}
+
+/**
+ * A target's status line and headers as the proxy may pass them on, or null
+ * when they are no answer it can forward. Node's client accepts what its
+ * server side then refuses to write (a status of 099 or 000, a control
+ * character in the reason phrase): checked here, before writeHead.
+ */
+export function forwardableHead(
+  res: http.IncomingMessage,
+): { status: number; reason: string; headers: string[] } | null {
+  const status = res.statusCode ?? 0;
+  // A final answer is 2xx..5xx: Node hands 1xx answers to 'information', so one here is no answer at all.
+  if (!Number.isInteger(status) || status < 200 || status > 599) return null;
+  const headers = forwardableHeaders(res.rawHeaders);
+  for (let i = 0; i < headers.length; i += 2) {
+    try {
+      http.validateHeaderName(headers[i]);
+      http.validateHeaderValue(headers[i], headers[i + 1]);
+    } catch {
+      return null;
+    }
+  }
+  // The reason phrase is words for people, not protocol: a bad one is replaced, not forwarded.
+  const sent = res.statusMessage ?? '';
+  const reason = /^[\t\x20-\x7e\x80-\xff]*$/.test(sent) ? sent : (http.STATUS_CODES[status] ?? '');
+  return { status, reason, headers };
 }
 
 /** Splits an absolute http URI into host, port and the origin-form path, keeping the path's bytes as sent. */
@@ -126,16 +163,21 @@ function isLoopbackOrUnspecified(address: string): boolean {
 const noop = (): void => undefined;
 
 export class EgressProxy {
-  private denied = 0;
   private server?: http.Server;
+  /** The port it listens on itself (start()), 0 when it only takes connections handed to it (attach()). */
   private port = 0;
+  private attached = false;
+  /** Ports on which connections reach this proxy: a request to one of them on loopback is to itself. */
+  private ownPorts = new Set<number>();
   private stopped = false;
   private readonly sockets = new Set<net.Socket | Duplex>();
-  private readonly failures: EgressFailure[] = [];
+  /** The route each handed-over client connection came in on. */
+  private readonly routes = new WeakMap<object, string>();
+  private readonly failures: EgressFailureLog;
   private readonly lookup?: EgressLookup;
   private readonly connectTimeoutMs: number;
-  private readonly failureLogSize: number;
-  private readonly failureLogTtlMs: number;
+  private readonly upstreamIdleTimeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(
     private readonly policy: NetworkPolicy,
@@ -143,32 +185,15 @@ export class EgressProxy {
   ) {
     this.lookup = opts.lookup;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
-    this.failureLogSize = opts.failureLogSize ?? 1000;
-    this.failureLogTtlMs = opts.failureLogTtlMs ?? 60_000;
+    this.upstreamIdleTimeoutMs = opts.upstreamIdleTimeoutMs ?? 30_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
+    this.failures = new EgressFailureLog(opts.failureLogSize, opts.failureLogTtlMs);
   }
 
   /** Listens on 127.0.0.1, on a port the system picks. */
   async start(): Promise<void> {
     if (this.server) throw new Error('egress proxy already started');
-    this.stopped = false;
-    const server = http.createServer({ maxHeaderSize: 64 * 1024 });
-    server.on('connection', (socket: net.Socket) => this.track(socket));
-    server.on('clientError', (_err, socket: Duplex) => {
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      socket.destroy();
-    });
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      void this.forward(req, res);
-    });
-    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', noop);
-      void this.upgrade(req, socket, head);
-    });
-    server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', noop);
-      void this.tunnel(req, socket, head);
-    });
+    const server = this.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -179,11 +204,64 @@ export class EgressProxy {
     server.on('error', noop);
     this.server = server;
     this.port = (server.address() as net.AddressInfo).port;
+    this.ownPorts = new Set([this.port]);
+  }
+
+  /**
+   * Takes connections from accept() instead of listening: someone else owns
+   * the listening sockets (the API process, so the address survives a
+   * restart of this one) and says on which ports they listen.
+   */
+  attach(ownPorts: number[]): void {
+    if (this.server) throw new Error('egress proxy already started');
+    this.server = this.createServer();
+    this.attached = true;
+    this.setOwnPorts(ownPorts);
+  }
+
+  setOwnPorts(ports: number[]): void {
+    this.ownPorts = new Set(ports);
+  }
+
+  /** Serves a client connection accepted elsewhere; `route` tags every request on it. */
+  accept(socket: net.Socket, route?: string): void {
+    if (!this.server || !this.attached) {
+      socket.destroy();
+      return;
+    }
+    if (route !== undefined) this.routes.set(socket, route);
+    this.server.emit('connection', socket);
+    socket.resume(); // handed over paused (pauseOnConnect), so no byte was read by the sender
+  }
+
+  private createServer(): http.Server {
+    this.stopped = false;
+    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+    server.on('connection', (socket: net.Socket) => this.track(socket));
+    server.on('clientError', (_err, socket: Duplex) => {
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+    });
+    // Each handler fails alone: whatever a target or a client sends, an error
+    // ends that connection, never the process.
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.guard(() => this.forward(req, res), req.socket);
+    });
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', noop);
+      this.guard(() => this.upgrade(req, socket, head), socket);
+    });
+    server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', noop);
+      this.guard(() => this.tunnel(req, socket, head), socket);
+    });
+    return server;
   }
 
   /** `http://127.0.0.1:PORT`, for Chrome's --proxy-server. */
   get url(): string {
-    if (!this.server) throw new Error('egress proxy not started');
+    if (!this.server || this.attached) throw new Error('egress proxy not started');
     return `http://127.0.0.1:${this.port}`;
   }
 
@@ -194,7 +272,7 @@ export class EgressProxy {
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
-    if (!server) return;
+    if (!server || this.attached) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -203,15 +281,7 @@ export class EgressProxy {
    * after `since` (a Date.now() value)?
    */
   wasDenied(host: string, since: number, port?: number): boolean {
-    let normalised: string;
-    try {
-      normalised = parseHost(host).host;
-    } catch {
-      normalised = host.toLowerCase();
-    }
-    return this.recentFailures(since).some(
-      (f) => f.outcome === 'denied' && f.host === normalised && (port === undefined || f.port === port),
-    );
+    return this.failures.wasDenied(host, since, port);
   }
 
   /** Denials at or after `since`. */
@@ -221,29 +291,22 @@ export class EgressProxy {
 
   /** Denials, DNS failures and connect failures at or after `since`, oldest first (bounded by size and age). */
   recentFailures(since: number): EgressFailure[] {
-    this.pruneFailures();
-    return this.failures.filter((f) => f.at >= since);
-  }
-
-  private pruneFailures(): void {
-    const oldest = Date.now() - this.failureLogTtlMs;
-    while (
-      this.failures.length > 0 &&
-      (this.failures.length > this.failureLogSize || this.failures[0].at < oldest)
-    ) {
-      this.failures.shift();
-    }
+    return this.failures.recent(since);
   }
 
   /** Connections the policy refused since start (DNS and connect failures are not refusals). */
   get deniedTotal(): number {
-    return this.denied;
+    return this.failures.deniedTotal;
   }
 
   private record(failure: Omit<EgressFailure, 'at'>): void {
-    if (failure.outcome === 'denied') this.denied++;
-    this.failures.push({ at: Date.now(), ...failure });
-    this.pruneFailures();
+    const recorded = { at: Date.now(), ...failure };
+    this.failures.add(recorded);
+    try {
+      this.opts.onFailure?.(recorded);
+    } catch {
+      // A broken listener must not break the proxy.
+    }
   }
 
   private decided(event: EgressDecisionEvent): void {
@@ -252,6 +315,27 @@ export class EgressProxy {
     } catch {
       // A broken listener must not break the proxy.
     }
+  }
+
+  /** Runs a handler; anything it throws (now or later) closes its connection and is reported, nothing more. */
+  private guard(handler: () => Promise<void>, socket: Duplex): void {
+    const failed = (err: unknown): void => {
+      socket.destroy();
+      try {
+        this.opts.onFault?.(err instanceof Error ? err : new Error(String(err)));
+      } catch {
+        // nothing more to do
+      }
+    };
+    try {
+      handler().catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  private routeOf(socket: Duplex): string | undefined {
+    return this.routes.get(socket);
   }
 
   private track<T extends net.Socket | Duplex>(socket: T): T {
@@ -272,6 +356,7 @@ export class EgressProxy {
     port: number,
     client: Duplex,
   ): Promise<Outcome> {
+    const route = this.routeOf(client);
     let addresses: Array<{ address: string }>;
     let host = hostname;
     let allowedBecause: string;
@@ -280,14 +365,14 @@ export class EgressProxy {
       host = target.host;
       addresses = target.addresses;
       allowedBecause = target.reason;
-      if (port === this.port && addresses.some((a) => isLoopbackOrUnspecified(a.address))) {
+      if (this.ownPorts.has(port) && addresses.some((a) => isLoopbackOrUnspecified(a.address))) {
         throw new EgressDeniedError(host, target.address, 'the egress proxy itself');
       }
     } catch (e) {
       if (e instanceof EgressLookupError) {
         const reason = `DNS lookup failed${e.code ? ` (${e.code})` : ''}`;
-        this.record({ outcome: 'dns-error', kind, host: e.host, port, reason });
-        this.decided({ kind, host: e.host, port, allowed: false, reason });
+        this.record({ outcome: 'dns-error', kind, host: e.host, port, reason, route });
+        this.decided({ kind, host: e.host, port, allowed: false, reason, route });
         return { ok: false, status: 502, header: DNS_ERROR_HEADER, body: 'DNS lookup failed\n' };
       }
       const denied =
@@ -301,6 +386,7 @@ export class EgressProxy {
         port,
         address: denied.address,
         reason: denied.reason,
+        route,
       });
       this.decided({
         kind,
@@ -309,11 +395,20 @@ export class EgressProxy {
         address: denied.address,
         allowed: false,
         reason: denied.reason,
+        route,
       });
       // The reason (which may name an internal address) stays in the log, not in the page.
       return { ok: false, status: 403, header: BLOCKED_HEADER, body: 'Blocked by the network policy\n' };
     }
-    this.decided({ kind, host, port, address: addresses[0].address, allowed: true, reason: allowedBecause });
+    this.decided({
+      kind,
+      host,
+      port,
+      address: addresses[0].address,
+      allowed: true,
+      reason: allowedBecause,
+      route,
+    });
 
     let lastError: Error | undefined;
     for (const { address } of addresses) {
@@ -330,7 +425,7 @@ export class EgressProxy {
       }
     }
     const reason = `connect failed: ${lastError?.message ?? 'client gone or proxy stopping'}`;
-    this.record({ outcome: 'connect-error', kind, host, port, address: addresses[0].address, reason });
+    this.record({ outcome: 'connect-error', kind, host, port, address: addresses[0].address, reason, route });
     return {
       ok: false,
       status: 502,
@@ -367,7 +462,13 @@ export class EgressProxy {
     });
   }
 
-  /** Plain forward-proxy request: GET http://host/path HTTP/1.1. Bodies are streamed both ways. */
+  /**
+   * Plain forward-proxy request: GET http://host/path HTTP/1.1. Bodies are
+   * streamed both ways. Everything the target sends back is hostile: a
+   * status line or header Node would refuse to write, a target that stalls,
+   * sends without end or breaks off, each ends this one request (a 502 before
+   * the answer started, a cut connection after).
+   */
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     req.on('error', noop);
     res.on('error', noop);
@@ -397,20 +498,43 @@ export class EgressProxy {
       path: target.path,
       headers,
       setHost: false,
-      maxHeaderSize: 64 * 1024,
+      maxHeaderSize: MAX_HEADER_BYTES,
     });
-    upstreamReq.on('error', () => {
+    let failed = false;
+    const badUpstream = (): void => {
+      if (failed) return; // a timeout, a parse error and a close can all report one failure
+      failed = true;
+      upstreamReq.destroy();
       upstream.destroy();
-      if (!res.headersSent) reply(res, 502, CONNECT_ERROR_HEADER, 'The target closed the connection\n');
+      if (!res.headersSent) reply(res, 502, UPSTREAM_ERROR_HEADER, 'The target sent no usable answer\n');
       else res.destroy();
-    });
+    };
+    // No byte from the target for this long, before or during the answer: it is not going to answer.
+    upstream.setTimeout(this.upstreamIdleTimeoutMs, badUpstream);
+    upstreamReq.on('error', badUpstream);
     upstreamReq.on('response', (upstreamRes: http.IncomingMessage) => {
-      upstreamRes.on('error', () => res.destroy());
-      res.writeHead(
-        upstreamRes.statusCode ?? 502,
-        upstreamRes.statusMessage,
-        forwardableHeaders(upstreamRes.rawHeaders),
-      );
+      upstreamRes.on('error', badUpstream);
+      const head = forwardableHead(upstreamRes);
+      if (!head) {
+        badUpstream();
+        return;
+      }
+      try {
+        res.writeHead(head.status, head.reason, head.headers);
+      } catch {
+        // forwardableHead checks what writeHead checks; this is the net under it.
+        badUpstream();
+        return;
+      }
+      let bytes = 0;
+      upstreamRes.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > this.maxResponseBytes) badUpstream();
+      });
+      // A body cut short (a Content-Length not reached, a broken chunk) must not look complete to Chrome.
+      upstreamRes.on('close', () => {
+        if (!upstreamRes.complete) res.destroy();
+      });
       upstreamRes.pipe(res);
     });
     // The client went away (or the response is done): nothing more to fetch.

@@ -29,20 +29,24 @@ export class EgressTargetGuard implements TargetGuard {
 
   /**
    * By host and port: the policy decides on both, so a refused request to
-   * another port of the same host (or another capture's refusal there) says
-   * nothing about this URL.
+   * another port of the same host says nothing about this URL. And by route:
+   * another capture's refusal says nothing about this one.
    */
-  wasDenied(url: string, sinceMs: number): boolean {
+  wasDenied(route: string | undefined, url: string, sinceMs: number): boolean {
     let target: ReturnType<typeof parseUrlHost>;
     try {
       target = parseUrlHost(url);
     } catch {
       return false; // no network target (about:, data:, an error page's scheme)
     }
-    return this.egress.wasDenied(target.host.host, sinceMs, target.port);
+    return this.egress.wasDenied(target.host.host, sinceMs, target.port, { route });
   }
 
-  deniedSince(sinceMs: number): boolean {
-    return this.egress.recentDenials(sinceMs).length > 0;
+  deniedSince(route: string | undefined, sinceMs: number): boolean {
+    return this.egress.recentDenials(sinceMs, { route }).length > 0;
+  }
+
+  wasInterrupted(route: string | undefined): boolean {
+    return route !== undefined && this.egress.wasInterrupted(route);
   }
 }

@@ -12,4 +12,8 @@ export interface EgressOptions {
   lookup?: EgressLookup;
   /** Per address the proxy tries; default 10 s. */
   connectTimeoutMs?: number;
+  /** A plain-http target silent this long is dropped; default 30 s. For tests. */
+  upstreamIdleTimeoutMs?: number;
+  /** A plain-http response body cut off beyond this; default 256 MiB. For tests. */
+  maxResponseBytes?: number;
 }

@@ -16,5 +16,11 @@ export class EgressMetrics implements MetricsContributor {
       'Connections (main documents, redirects, subresources, sockets) refused by the network policy',
       () => this.egress.deniedCount,
     );
+    mirroredCounter(
+      registry,
+      'pixashot_egress_proxy_restarts_total',
+      'Times the egress proxy process died and was restarted (captures with connections through it fail with 502)',
+      () => this.egress.proxyRestarts,
+    );
   }
 }

@@ -1,5 +1,9 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { BROWSER_EXTRA_ARGS } from '../browser-pool/browser-pool.tokens';
+import {
+  BROWSER_CONTEXT_ROUTER,
+  BROWSER_EXTRA_ARGS,
+  BrowserContextRouter,
+} from '../browser-pool/browser-pool.tokens';
 import { TARGET_GUARD } from '../capture/capture.types';
 import { toList } from '../common/text-values';
 import { AppConfig } from '../config/app-config';
@@ -17,8 +21,8 @@ export class EgressModule {
   /**
    * The app's wiring: options from NETWORK_ALLOW / NETWORK_DENY, the proxy's
    * Chrome flags for every browser the pool launches (the proxy must listen
-   * before the first launch, hence the async factory), and the capture
-   * pipeline's target guard.
+   * before the first launch, hence the async factory), a proxy route per
+   * browser context, and the capture pipeline's target guard.
    */
   static forApp(): DynamicModule {
     const dynamic = EgressModule.forRootAsync({
@@ -40,9 +44,15 @@ export class EgressModule {
             return egress.chromeArgs();
           },
         },
+        {
+          // Each capture's context talks to the proxy on a route of its own, so its refusals are its own.
+          provide: BROWSER_CONTEXT_ROUTER,
+          inject: [EgressService],
+          useFactory: (egress: EgressService): BrowserContextRouter => ({ open: () => egress.openRoute() }),
+        },
         { provide: TARGET_GUARD, useClass: EgressTargetGuard },
       ],
-      exports: [EgressService, BROWSER_EXTRA_ARGS, TARGET_GUARD],
+      exports: [EgressService, BROWSER_EXTRA_ARGS, BROWSER_CONTEXT_ROUTER, TARGET_GUARD],
     };
   }
 

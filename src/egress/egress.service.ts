@@ -1,14 +1,27 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { chromeProxyArgs } from './chrome-proxy-args';
+import { chromeProxyArgs, PROXY_BYPASS_RULES } from './chrome-proxy-args';
 import { EGRESS_OPTIONS, EgressOptions } from './egress.constants';
 import { EgressDeniedError } from './egress.errors';
-import { EgressDecisionEvent, EgressFailure, EgressProxy } from './egress-proxy';
+import { EgressFailure, RouteFilter } from './egress-failure-log';
+import { EgressDecisionEvent } from './egress-proxy';
+import { EgressProxySupervisor } from './egress-proxy.supervisor';
 import { NetworkPolicy, parseUrlHost, resolveAndCheck } from './network-policy';
 
+/** A proxy route for one browser context (see openRoute). */
+export interface EgressContextRoute {
+  id: string;
+  proxyServer: string;
+  proxyBypassList: string[];
+  close(): void;
+}
+
 /**
- * The network policy and the proxy that enforces it for the browsers. Browsers
- * are launched with chromeArgs(); the capture path may call checkUrl() first
- * to fail fast, and wasDenied() to tell a policy refusal from a network error
+ * The network policy and the proxy that enforces it for the browsers. The
+ * proxy runs in a child process of its own (EgressProxySupervisor), restarted
+ * if it dies. Browsers are launched with chromeArgs(), and each capture's
+ * context gets a route of its own (openRoute) so that the proxy's refusals
+ * are recorded per capture; the capture path may call checkUrl() first to
+ * fail fast, and wasDenied() to tell a policy refusal from a network error
  * when Chrome reports only net::ERR_TUNNEL_CONNECTION_FAILED.
  */
 @Injectable()
@@ -17,14 +30,20 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
   private denied = 0;
   private readonly logger = new Logger(EgressService.name);
   readonly policy: NetworkPolicy;
-  private readonly proxy: EgressProxy;
+  private readonly proxy: EgressProxySupervisor;
 
   constructor(@Inject(EGRESS_OPTIONS) private readonly options: EgressOptions) {
+    // Built here too (the child builds its own): a bad entry stops the app at boot, naming it.
     this.policy = new NetworkPolicy({ allow: options.allow, deny: options.deny });
-    this.proxy = new EgressProxy(this.policy, {
-      lookup: options.lookup,
-      connectTimeoutMs: options.connectTimeoutMs,
+    this.proxy = new EgressProxySupervisor({
+      ...options,
       onDecision: (event) => this.logDecision(event),
+      onRestart: ({ code, signal, interruptedRoutes }) =>
+        this.logger.error(
+          `Egress proxy process exited (${signal ?? `code ${code}`}); restarting it on the same addresses. ` +
+            `${interruptedRoutes} capture(s) with connections through it fail with 502`,
+        ),
+      onFault: (message) => this.logger.warn(`Egress proxy closed a connection after an error: ${message}`),
     });
   }
 
@@ -42,7 +61,7 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
   start(): Promise<void> {
     this.starting ??= this.proxy
       .start()
-      .then(() => this.logger.log(`Egress proxy listening on ${this.proxy.url}`));
+      .then(() => this.logger.log(`Egress proxy (pid ${this.proxy.pid}) listening on ${this.proxy.url}`));
     return this.starting;
   }
 
@@ -56,24 +75,58 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
     return this.proxy.url;
   }
 
+  /** The proxy process's PID (undefined while it restarts). */
+  get proxyPid(): number | undefined {
+    return this.proxy.pid;
+  }
+
+  /** The proxy process is up and taking connections (while it restarts, they wait for it). */
+  get proxyReady(): boolean {
+    return this.proxy.ready;
+  }
+
+  /** Times the proxy process died and was restarted (a metric). */
+  get proxyRestarts(): number {
+    return this.proxy.restarts;
+  }
+
   /** Chrome flags that route all of a browser's traffic through the proxy. */
   chromeArgs(): string[] {
     return chromeProxyArgs(this.proxyUrl);
   }
 
-  /** Did the proxy refuse `host` (any spelling), on `port` if given, at or after `since` (a Date.now() value)? */
-  wasDenied(host: string, since: number, port?: number): boolean {
-    return this.proxy.wasDenied(host, since, port);
+  /**
+   * A proxy address for one browser context (Puppeteer's createBrowserContext
+   * proxyServer/proxyBypassList): every connection of that context is
+   * recorded under the route's id, so a capture asks about its own refusals
+   * only. close() it with the context.
+   */
+  async openRoute(): Promise<EgressContextRoute> {
+    const route = await this.proxy.openRoute();
+    return { id: route.id, proxyServer: route.url, proxyBypassList: PROXY_BYPASS_RULES, close: route.close };
   }
 
-  /** Everything the proxy refused at or after `since` (recent and bounded). */
-  recentDenials(since: number): EgressFailure[] {
-    return this.proxy.recentDenials(since);
+  /** Whether the proxy process died while it carried connections of this route. */
+  wasInterrupted(route: string): boolean {
+    return this.proxy.wasInterrupted(route);
+  }
+
+  /**
+   * Did the proxy refuse `host` (any spelling), on `port` if given, at or after
+   * `since` (a Date.now() value)? With `of`, only that route's refusals count.
+   */
+  wasDenied(host: string, since: number, port?: number, of?: RouteFilter): boolean {
+    return this.proxy.failures.wasDenied(host, since, port, of);
+  }
+
+  /** Everything the proxy refused at or after `since` (recent and bounded), of one route if `of` is given. */
+  recentDenials(since: number, of?: RouteFilter): EgressFailure[] {
+    return this.recentFailures(since, of).filter((f) => f.outcome === 'denied');
   }
 
   /** Denials, DNS failures and connect failures at or after `since`. */
-  recentFailures(since: number): EgressFailure[] {
-    return this.proxy.recentFailures(since);
+  recentFailures(since: number, of?: RouteFilter): EgressFailure[] {
+    return this.proxy.failures.recent(since, of);
   }
 
   /**
@@ -100,7 +153,7 @@ export class EgressService implements OnModuleInit, OnApplicationShutdown {
 
   /** Targets the policy refused since start, in the proxy or in the main-URL pre-check (a metric). */
   get deniedCount(): number {
-    return this.proxy.deniedTotal + this.denied;
+    return this.proxy.failures.deniedTotal + this.denied;
   }
 
   private logDecision(event: EgressDecisionEvent): void {

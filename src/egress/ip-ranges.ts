@@ -91,8 +91,19 @@ export function embeddedIPv4(address: ipaddr.IPv6): Array<{ form: string; ipv4: 
   }
 }
 
+/**
+ * Public unicast addresses that are a cloud's host services, reachable from
+ * inside its VMs: Azure's WireServer (168.63.129.16: VM agent, extension
+ * settings, DNS). Denied like the link-local metadata service.
+ */
+const CLOUD_HOST_SERVICES_V4: Array<[ipaddr.IPv4, number, string]> = [
+  [ipaddr.IPv4.parse('168.63.129.16'), 32, 'Azure WireServer (cloud host service)'],
+];
+
 function classifyV4(address: ipaddr.IPv4): AddressVerdict {
   const range = address.range();
+  const hostService = CLOUD_HOST_SERVICES_V4.find(([base, bits]) => address.match(base, bits));
+  if (hostService) return { public: false, reason: `${hostService[2]} address ${address.toString()}` };
   if (range === 'unicast') return { public: true, reason: `public address ${address.toString()}` };
   const name = IPV4_RANGE_NAMES[range] ?? range;
   return { public: false, reason: `${name} address ${address.toString()}` };

@@ -127,7 +127,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
       release = await this.admission.enterBackground(abort.signal);
       const request = parseCaptureRequest(job.data.request, this.config);
       const deadline = new Deadline(this.config.REQUEST_TIMEOUT_MS, abort.signal);
-      const result = await this.captures.capture(request, deadline, release);
+      const result = await this.captures.capture(request, deadline, undefined, release);
       if (result.body.length > this.config.JOB_MAX_RESULT_BYTES) {
         throw new PayloadTooLargeError(
           `The capture is ${result.body.length} bytes, over JOB_MAX_RESULT_BYTES (${this.config.JOB_MAX_RESULT_BYTES})`,

@@ -5,15 +5,19 @@ import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
+// Like the health probes: not rate limited, and no token unless METRICS_AUTH asks for one.
+@Public({ unless: 'METRICS_AUTH' })
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @Public() // like the health probes: no token, not rate limited
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format)',
+    description: 'Open by default; with METRICS_AUTH=true it needs a bearer token like /capture.',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text format 0.0.4', schema: { type: 'string' } })
   async scrape(): Promise<string> {

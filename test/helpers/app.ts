@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { BrowserPoolService } from '../../src/browser-pool/browser-pool.service';
-import { binaryParser } from './images';
+import { jsonOrBinaryParser } from './images';
 
 export interface TestApp {
   app: INestApplication;
@@ -16,18 +16,22 @@ export interface TestApp {
 }
 
 /**
- * Env every e2e app starts from: quiet logs, one small pool, no auth, no rate
- * limit, no response cache (specs count renders; the cache spec turns it on).
+ * Env every e2e app starts from: no service logs (the run prints test results;
+ * `LOG_LEVEL=warn npm test` shows them), one small pool, no auth, no rate
+ * limit, no response cache (specs count renders; the cache spec turns it on),
+ * and no fair shares (every spec's requests come from one address, one
+ * principal; the fair-admission spec turns them on).
  */
 export const TEST_ENV = {
   NODE_ENV: 'test',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.LOG_LEVEL || 'silent',
   BROWSER_POOL_MIN: '1',
   BROWSER_POOL_MAX: '1',
   BROWSER_MAX_CONCURRENT_PAGES: '4',
   MAX_CONCURRENT_CAPTURES: '4',
   RATE_LIMIT_ENABLED: 'false',
   CACHE_MAX_SIZE: '0',
+  MAX_PRINCIPAL_SHARE: '100',
 };
 
 /** Starts the real app (real Chromium) with `env` over TEST_ENV, listening on an ephemeral loopback port. */
@@ -41,20 +45,7 @@ export async function startApp(env: Record<string, string | undefined> = {}): Pr
     app,
     pool,
     http: () => request(server),
-    capture: (body) =>
-      request(server)
-        .post('/capture')
-        .send(body)
-        .buffer(true)
-        .parse((res: any, done) => {
-          const type = String(res.headers['content-type'] ?? '');
-          if (type.startsWith('application/json')) {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (text += c));
-            res.on('end', () => done(null, JSON.parse(text || 'null')));
-          } else binaryParser(res, done);
-        }),
+    capture: (body) => request(server).post('/capture').send(body).buffer(true).parse(jsonOrBinaryParser),
     close: () => app.close(),
   };
 }

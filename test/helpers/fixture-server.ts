@@ -50,6 +50,11 @@ export class FixtureServer {
       res.writeHead(404, { 'Content-Type': 'text/html' });
       res.end('<h1>not found</h1>');
     });
+    // WebSocket handshakes are logged too (method UPGRADE), then refused
+    this.server.on('upgrade', (req: IncomingMessage, socket: { destroy(): void }) => {
+      this.requests.push({ method: 'UPGRADE', path: req.url ?? '', headers: req.headers });
+      socket.destroy();
+    });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;

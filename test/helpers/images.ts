@@ -20,3 +20,14 @@ export function binaryParser(res: any, done: (err: Error | null, body: Buffer) =
   res.on('end', () => done(null, Buffer.concat(chunks)));
   res.on('error', (err: Error) => done(err, Buffer.alloc(0)));
 }
+
+/** supertest: a JSON body parsed (the error envelope, response_type=json), any other body as a Buffer. */
+export function jsonOrBinaryParser(res: any, done: (err: Error | null, body: unknown) => void): void {
+  const type = String(res.headers['content-type'] ?? '');
+  if (type.startsWith('application/json')) {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => (text += c));
+    res.on('end', () => done(null, JSON.parse(text || 'null')));
+  } else binaryParser(res, done);
+}

@@ -71,15 +71,17 @@ export interface ServiceProcess {
  * Runs the built service (`node dist/main.js`) as a child process, the way a
  * container runs it, on a free loopback port; resolves once /health/ready is
  * 200 (or at once with `waitReady: false`). `testDefaults: false` leaves
- * the pool, concurrency and rate limit at the service's own defaults.
+ * the pool, concurrency and rate limit at the service's own defaults; `main`
+ * runs another build (an A/B benchmark's base) instead of this tree's.
  */
 export async function spawnService(
   env: Record<string, string>,
-  { waitReady = true, testDefaults = true } = {},
+  { waitReady = true, testDefaults = true, main = MAIN } = {},
 ): Promise<ServiceProcess> {
   await ensureBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  // the flags the image's CMD and `npm start` give node
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', main], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -94,6 +96,7 @@ export async function spawnService(
             BROWSER_POOL_MIN: '1',
             BROWSER_POOL_MAX: '1',
             MAX_CONCURRENT_CAPTURES: '2',
+            MAX_PRINCIPAL_SHARE: '100', // one client address: no fair shares to keep
           }
         : {}),
       ...env,

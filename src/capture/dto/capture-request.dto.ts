@@ -19,15 +19,26 @@ import {
 } from 'class-validator';
 import {
   CAPTURE_DEFAULTS as D,
+  CONTENT_DISPOSITIONS,
   FORMATS,
   LIMITS,
+  MEDIA_TYPES,
   NETWORK_WAITS,
   PDF_FORMATS,
   RESPONSE_TYPES,
 } from '../capture-defaults';
 import { UA_BROWSERS, UA_DEVICES, UA_PLATFORMS, UaBrowser, UaDevice, UaPlatform } from '../user-agents';
 import { CookieDto, GeolocationDto, InteractionDto } from './capture-parts.dto';
-import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone } from './validators';
+import { PdfMetadataDto } from './pdf-metadata.dto';
+import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone, MaxUtf8Bytes } from './validators';
+import {
+  ClipDto,
+  CONTROL_LIMITS,
+  IsJsExpression,
+  IsStatusList,
+  RESOURCE_TYPES,
+  ResourceType,
+} from './capture-control.dto';
 
 /** A CSS length as Chrome's PDF printer accepts it: a number with px, in, cm or mm (px when bare). */
 const CSS_LENGTH = /^\d+(\.\d+)?(px|in|cm|mm)?$/;
@@ -137,7 +148,13 @@ export class CaptureRequestDto {
   selector?: string;
 
   // ---- output ----
-  @ApiPropertyOptional({ description: 'Output format.', enum: FORMATS, default: D.format, example: 'png' })
+  @ApiPropertyOptional({
+    description:
+      "Output format. markdown: the rendered page's main content (main, [role=main] or article, else body; or the selector's element) as Markdown, text/markdown; charset=utf-8, file screenshot.md.",
+    enum: FORMATS,
+    default: D.format,
+    example: 'png',
+  })
   @IsOptional()
   @IsIn(FORMATS)
   format?: (typeof FORMATS)[number];
@@ -168,6 +185,17 @@ export class CaptureRequestDto {
   @IsOptional()
   @IsIn(RESPONSE_TYPES)
   response_type?: (typeof RESPONSE_TYPES)[number];
+
+  @ApiPropertyOptional({
+    description:
+      'Content-Disposition of a by_format answer: attachment (a download named screenshot.<format>) or inline (shown in place: a browser, or the Swagger UI, displays the image or PDF).',
+    enum: CONTENT_DISPOSITIONS,
+    default: D.content_disposition,
+    example: 'inline',
+  })
+  @IsOptional()
+  @IsIn(CONTENT_DISPOSITIONS)
+  content_disposition?: (typeof CONTENT_DISPOSITIONS)[number];
 
   // ---- pdf ----
   @ApiPropertyOptional({
@@ -242,6 +270,91 @@ export class CaptureRequestDto {
   @IsString()
   @Matches(CSS_LENGTH, cssLength('pdf_margin_left'))
   pdf_margin_left?: string;
+
+  // ---- documents: PDF header/footer, page size, outline, tags, metadata; CSS media (API.md part 2) ----
+  @ApiPropertyOptional({
+    description:
+      "HTML printed at the top of every PDF page (at most 100 KiB). Elements of class pageNumber, totalPages, date, title and url get Chrome's print values. Text without a font size of its own is 10pt sans-serif (a wrapper sets it; Chrome's own default is too small to read). Without pdf_margin_top (from the request or its template) the top margin becomes 20mm so it shows. Chrome renders it without loading anything: images must be data: URLs, and scripts do not run.",
+    maxLength: LIMITS.pdfHeaderFooterBytes,
+    example: '<div style="text-align:right"><span class="title"></span></div>',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxUtf8Bytes(LIMITS.pdfHeaderFooterBytes)
+  pdf_header_html?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'HTML printed at the bottom of every PDF page; the same rules as pdf_header_html (at most 100 KiB, print classes, 10pt default, bottom margin 20mm unless pdf_margin_bottom is set, no network).',
+    maxLength: LIMITS.pdfHeaderFooterBytes,
+    example:
+      '<div style="text-align:center">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxUtf8Bytes(LIMITS.pdfHeaderFooterBytes)
+  pdf_footer_html?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "An @page { size } in the page's CSS wins over pdf_format / pdf_width / pdf_height (pages without one keep those).",
+    default: D.pdf_prefer_css_page_size,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_prefer_css_page_size?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'The whole page on ONE PDF page exactly as tall as the content (receipts, long reports), as wide as pdf_format / pdf_width says; at most MAX_CAPTURE_HEIGHT CSS px tall, a longer page is cut there (X-Capture-Truncated: true).',
+    default: D.pdf_single_page,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_single_page?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "The PDF carries an outline (bookmarks) built from the page's headings h1..h6. Chrome tags every PDF it builds an outline for (Chromium 156), so pdf_outline with pdf_tagged: false is a 400 rather than a PDF tagged against the request.",
+    default: D.pdf_outline,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_outline?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'An accessible, tagged PDF (a structure tree of headings, paragraphs, tables, figures).',
+    default: D.pdf_tagged,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  pdf_tagged?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "Document information written into the PDF (what a reader shows as its properties); title defaults to the page's <title>. In GET, a JSON object.",
+    type: () => PdfMetadataDto,
+    example: { title: 'Invoice 2026-0042', author: 'ACME Billing', keywords: ['invoice', 'acme'] },
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PdfMetadataDto)
+  pdf_metadata?: PdfMetadataDto;
+
+  @ApiPropertyOptional({
+    description:
+      'The CSS media the page is rendered for (@media print / screen rules), for images and PDFs alike. Default: print for format pdf, screen otherwise.',
+    enum: MEDIA_TYPES,
+    example: 'screen',
+  })
+  @IsOptional()
+  @IsIn(MEDIA_TYPES)
+  media_type?: (typeof MEDIA_TYPES)[number];
 
   // ---- waiting ----
   @ApiPropertyOptional({
@@ -333,7 +446,8 @@ export class CaptureRequestDto {
   dark_mode?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Do not load images, media (audio, video) or fonts: those requests are never sent.',
+    description:
+      'Do not load images, media (audio, video) or fonts: those requests are never sent. Shorthand of block_resources ["image", "media", "font"].',
     default: D.block_media,
     example: false,
   })
@@ -453,7 +567,7 @@ export class CaptureRequestDto {
 
   @ApiPropertyOptional({
     description:
-      'A main-document status >= 400 is 502 NavigationError instead of a capture of the error page.',
+      'A main-document status >= 400 is 502 NavigationError (with target_status) instead of a capture of the error page: the same as fail_on_status ["400-599"].',
     default: D.fail_on_http_error,
     example: false,
   })
@@ -478,6 +592,181 @@ export class CaptureRequestDto {
   @IsOptional()
   @IsBoolean()
   block_cookie_banners?: boolean;
+
+  // ---- capture control (API.md part 2; their order in a capture: see capture.service.ts) ----
+  @ApiPropertyOptional({
+    description:
+      'JavaScript expression evaluated in the page every 100 ms, after wait_for_selector_hidden, until it is truthy (a promise is awaited), bounded by wait_for_timeout. An evaluation that throws counts as "not yet"; never truthy: 504 TimeoutError whose error_details carries the last exception\'s message. An expression that does not parse is a 400.',
+    maxLength: CONTROL_LIMITS.expressionLength,
+    example: 'window.chartsReady === true',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(CONTROL_LIMITS.expressionLength)
+  @IsJsExpression()
+  wait_for_function?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'CSS selector that must be absent or hidden (a spinner going away) before capture, after wait_for_selector; 504 TimeoutError when it is still shown after wait_for_timeout, 400 when it is not a valid selector.',
+    example: '.spinner',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  wait_for_selector_hidden?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'HTTP statuses and inclusive ranges: a main document answered with one of them is 502 NavigationError whose body carries target_status. fail_on_http_error: true adds "400-599". In GET, a comma list (404,500-599).',
+    type: 'array',
+    items: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^\\d{3}-\\d{3}$' }] },
+    maxItems: CONTROL_LIMITS.statusEntries,
+    example: [404, '500-599'],
+  })
+  @IsOptional()
+  @IsStatusList()
+  fail_on_status?: (number | string)[];
+
+  @ApiPropertyOptional({
+    description:
+      "An uncaught exception or unhandled promise rejection in the page's main frame, from navigation until the capture, is 422 PageError with its message in error_details.",
+    default: D.fail_on_page_error,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  fail_on_page_error?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "Strings the page's visible text (document.body.innerText, just before capture, case-insensitive, whitespace runs as one space) must not contain; the first one found is 422 ContentError with `matched`. In GET, a comma list or a JSON array.",
+    type: [String],
+    maxItems: CONTROL_LIMITS.contentStrings,
+    example: ['Access denied', 'captcha'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
+  @IsString({ each: true })
+  @Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' })
+  @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
+  fail_if_content_contains?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      "Strings the page's visible text must contain (matched like fail_if_content_contains); the first one absent is 422 ContentError with `missing`.",
+    type: [String],
+    maxItems: CONTROL_LIMITS.contentStrings,
+    example: ['Order total'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
+  @IsString({ each: true })
+  @Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' })
+  @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
+  fail_if_content_missing?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'URL patterns matched against the whole URL of every request of the page; `*` matches any run of characters (no other wildcard). Matching requests fail as blocked by the client and never leave the browser. A pattern matching the url itself is a 400 (the main document cannot be blocked); a redirect of the main document is never blocked.',
+    type: [String],
+    maxItems: CONTROL_LIMITS.blockPatterns,
+    example: ['*://*.doubleclick.net/*', '*.mp4'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTROL_LIMITS.blockPatterns)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(CONTROL_LIMITS.patternLength, { each: true })
+  block_requests?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Resource types that are not loaded (the request fails as blocked by the client). block_media is ["image", "media", "font"]. The main document is never blocked.',
+    type: 'array',
+    items: { type: 'string', enum: [...RESOURCE_TYPES] },
+    example: ['image', 'font'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(RESOURCE_TYPES.length)
+  @IsIn(RESOURCE_TYPES, {
+    each: true,
+    message: `block_resources entries must be one of: ${RESOURCE_TYPES.join(', ')}`,
+  })
+  block_resources?: ResourceType[];
+
+  @ApiPropertyOptional({
+    description:
+      'CSS (at most 100 KiB) applied to the main frame from its first byte and kept to the capture, so it also styles content that appears later. @import rules are ignored.',
+    example: '.cookie-banner { display: none !important; } body { font-size: 18px; }',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxUtf8Bytes(CONTROL_LIMITS.stylesBytes)
+  styles?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "false: the page's scripts do not run (the page renders as without JavaScript, <noscript> included); custom_js, interactions and wait_for_function are then a 400.",
+    default: D.javascript_enabled,
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  javascript_enabled?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'CSS selector scrolled to the top of the viewport after interactions, before a viewport capture; 422 ElementNotFoundError when nothing matches.',
+    example: '#pricing',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  scroll_into_view?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Rectangle of the page in CSS px (from the top left of the document, not of the viewport) that is captured; the image is width x height times pixel_density. png, jpeg and webp only; with selector or full_page a 400.',
+    type: () => ClipDto,
+    example: { x: 0, y: 100, width: 400, height: 300 },
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ClipDto)
+  clip?: ClipDto;
+
+  @ApiPropertyOptional({
+    description:
+      'Width in pixels of the output image (a thumbnail): the capture is taken at the viewport and density asked for, then scaled. Alone, the aspect ratio is kept; with image_height, the image is scaled to cover exactly that size and cropped centrally. png, jpeg and webp only.',
+    minimum: 1,
+    maximum: CONTROL_LIMITS.imageSide,
+    example: 320,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CONTROL_LIMITS.imageSide)
+  image_width?: number;
+
+  @ApiPropertyOptional({
+    description: 'Height in pixels of the output image; see image_width. png, jpeg and webp only.',
+    minimum: 1,
+    maximum: CONTROL_LIMITS.imageSide,
+    example: 240,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CONTROL_LIMITS.imageSide)
+  image_height?: number;
 
   // ---- response cache ----
   @ApiPropertyOptional({

@@ -1,6 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CaptureFormat, FORMATS } from '../capture-defaults';
 
+/** og: tags of the page (the ones it has). */
+export class OpenGraphDto {
+  @ApiPropertyOptional({ example: 'Example article' })
+  title?: string;
+
+  @ApiPropertyOptional({ example: 'What the article is about.' })
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'Absolute URL.', example: 'https://example.com/cover.png' })
+  image?: string;
+
+  @ApiPropertyOptional({ description: 'Absolute URL.', example: 'https://example.com/article' })
+  url?: string;
+
+  @ApiPropertyOptional({ example: 'article' })
+  type?: string;
+
+  @ApiPropertyOptional({ example: 'Example' })
+  site_name?: string;
+}
+
 /** What the capture learned about the page: the JSON response's metadata, the X-* headers, the cache entry's. */
 export class CaptureMetadataDto {
   @ApiProperty({
@@ -21,6 +42,35 @@ export class CaptureMetadataDto {
 
   @ApiProperty({ enum: FORMATS, example: 'png' })
   format: CaptureFormat;
+
+  @ApiPropertyOptional({
+    description: 'The page\'s <meta name="description">, when it has one.',
+    example: 'An example page.',
+  })
+  description?: string;
+
+  @ApiPropertyOptional({
+    description: "The page's Open Graph tags (og:title...), when it has any; only those it has.",
+    type: () => OpenGraphDto,
+  })
+  open_graph?: OpenGraphDto;
+
+  @ApiPropertyOptional({
+    description:
+      "Absolute http(s) URLs of the page's icons (link rel icon, apple-touch-icon, mask-icon), at most 20.",
+    type: [String],
+    example: ['https://example.com/favicon.ico'],
+  })
+  icons?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Absolute URL of the page\'s <link rel="canonical">, when it has one.',
+    example: 'https://example.com/',
+  })
+  canonical_url?: string;
+
+  @ApiPropertyOptional({ description: "The lang attribute of the page's <html>, when set.", example: 'en' })
+  lang?: string;
 
   @ApiPropertyOptional({ description: 'Image width in pixels.', example: 1280 })
   width?: number;

@@ -122,3 +122,19 @@ export function IsLocaleTag(options?: ValidationOptions) {
       },
     });
 }
+
+/** A string of at most `max` bytes in UTF-8 (what the limit of a piece of HTML is about, not UTF-16 units). */
+export function MaxUtf8Bytes(max: number, options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'maxUtf8Bytes',
+      target: object.constructor,
+      propertyName,
+      options,
+      constraints: [max],
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || Buffer.byteLength(value) <= max,
+        defaultMessage: () => `${propertyName} must be at most ${max} bytes (${max / 1024} KiB)`,
+      },
+    });
+}
