@@ -16,7 +16,7 @@ interface S3rver {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rver;
 
-const TOKEN = 's3-spec-token';
+const TOKEN = 's3-spec-token-0123456789abcdef0123';
 const BUCKET = 'captures';
 
 describe('asynchronous capture results in an S3-compatible bucket (s3rver on loopback)', () => {

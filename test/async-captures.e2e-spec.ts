@@ -9,8 +9,8 @@ import { freePort } from './helpers/ports';
 import { startRedis, stopRedis } from './helpers/redis';
 import { WebhookReceiver } from './helpers/webhook-receiver';
 
-const TOKEN_A = 'async-spec-token-a';
-const TOKEN_B = 'async-spec-token-b';
+const TOKEN_A = 'async-spec-token-a-0123456789abcdef';
+const TOKEN_B = 'async-spec-token-b-0123456789abcdef';
 const SECRET = 'async-spec-webhook-secret';
 const SMALL = { window_width: 320, window_height: 200, wait_for_network: 'none' };
 const TERMINAL = ['succeeded', 'failed', 'cancelled'];

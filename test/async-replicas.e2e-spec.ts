@@ -7,7 +7,7 @@ import { descendantsOf } from './helpers/processes';
 import { startRedis, stopRedis } from './helpers/redis';
 import { ServiceProcess, spawnService } from './helpers/service-process';
 
-const TOKEN = 'replicas-spec-token';
+const TOKEN = 'replicas-spec-token-0123456789abcdef';
 const JOBS = 8;
 /** Each page answers after this: the jobs are mid-capture when a replica dies. */
 const PAGE_DELAY_MS = 1500;
