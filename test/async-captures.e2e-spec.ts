@@ -73,6 +73,19 @@ describe('asynchronous captures (POST /captures and friends)', () => {
     await stopRedis(redis);
   });
 
+  it('answers a result with the disposition and file extension the request asked for, as /capture does', async () => {
+    const inline = await a('post', '/captures', { ...page(), content_disposition: 'inline' });
+    const markdown = await a('post', '/captures', { ...page(), format: 'markdown' });
+    expect((await finished(inline.body.id)).status).toBe('succeeded');
+    expect((await finished(markdown.body.id)).status).toBe('succeeded');
+    const png = await a('get', `/captures/${inline.body.id}/result`).buffer(true).parse(binaryParser);
+    expect(png.headers['content-disposition']).toBe('inline; filename=screenshot.png');
+    const md = await a('get', `/captures/${markdown.body.id}/result`).buffer(true).parse(binaryParser);
+    expect(md.headers['content-type']).toBe('text/markdown; charset=utf-8');
+    expect(md.headers['content-disposition']).toBe('attachment; filename=screenshot.md');
+    expect((md.body as Buffer).toString('utf8')).toContain('async');
+  });
+
   it('queues a capture (202), runs it, serves the bytes with the synchronous headers, and POSTs a signed webhook', async () => {
     const submitted = await a('post', '/captures', { ...page(), webhook_url: hooks.url('/done') });
     expect(submitted.status).toBe(202);

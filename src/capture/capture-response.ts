@@ -1,12 +1,24 @@
 import type { Response } from 'express';
+import { FILE_EXTENSIONS } from './capture-defaults';
 import { CaptureResult } from './capture.types';
+
+/** The request fields that shape the answer (a stored job keeps them beside its result). */
+export interface AnswerShape {
+  response_type: string;
+  content_disposition: string;
+}
+
+/** `attachment; filename=screenshot.png`: the disposition asked for, the format's file extension. */
+export const contentDispositionOf = (disposition: string, format: string) =>
+  `${disposition}; filename=screenshot.${FILE_EXTENSIONS[format as keyof typeof FILE_EXTENSIONS] ?? format}`;
 
 /**
  * Answers with a finished capture: the bytes (or JSON, or 204) and the
  * headers of API.md. Synchronous captures and the results of asynchronous
  * jobs leave through here, so both carry the same headers.
  */
-export function sendCapture(res: Response, result: CaptureResult, responseType: string): void {
+export function sendCapture(res: Response, result: CaptureResult, shape: AnswerShape): void {
+  const responseType = shape.response_type;
   const { metadata, timings } = result;
   if (!res.hasHeader('Server-Timing')) {
     // a cache hit has set `cache;dur=N` already: no phase ran
@@ -33,6 +45,6 @@ export function sendCapture(res: Response, result: CaptureResult, responseType: 
   res.status(200);
   res.setHeader('Content-Type', result.contentType);
   res.setHeader('Content-Length', String(result.body.length));
-  res.setHeader('Content-Disposition', `attachment; filename=screenshot.${metadata.format}`);
+  res.setHeader('Content-Disposition', contentDispositionOf(shape.content_disposition, metadata.format));
   res.end(result.body);
 }

@@ -20,12 +20,12 @@ import { Deadline } from '../common/deadline';
 import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
-import { CONTENT_TYPES, FILE_EXTENSIONS, FORMATS } from './capture-defaults';
+import { CONTENT_TYPES, FORMATS } from './capture-defaults';
 import { claimantOf } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureRequestPipe } from './capture-request.pipe';
+import { sendCapture } from './capture-response';
 import { CaptureService } from './capture.service';
-import { CaptureResult } from './capture.types';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { CaptureJsonResponseDto } from './dto/capture-response.dto';
 import { CAPTURE_EXAMPLES } from './dto/capture-examples';
@@ -159,41 +159,6 @@ export class CaptureController {
     );
     const responseType = options.response_type;
     if (writeCacheHeaders(req, res, served, responseType)) return; // 304 Not Modified
-    this.send(res, served.result, options);
-  }
-
-  private send(res: Response, result: CaptureResult, options: CaptureOptions): void {
-    const responseType = options.response_type;
-    const { metadata, timings } = result;
-    if (!res.hasHeader('Server-Timing')) {
-      // a cache hit has set `cache;dur=N` already: no phase ran
-      res.setHeader(
-        'Server-Timing',
-        Object.entries(timings)
-          .map(([phase, ms]) => `${phase};dur=${ms}`)
-          .join(', '),
-      );
-    }
-    if (metadata.status_code !== null) res.setHeader('X-Target-Status', String(metadata.status_code));
-    res.setHeader('X-Final-Url', encodeURI(metadata.final_url));
-    res.setHeader('X-Network-Idle', String(metadata.network_idle));
-    if (metadata.truncated) res.setHeader('X-Capture-Truncated', 'true');
-
-    if (responseType === 'empty') {
-      res.status(204).end();
-      return;
-    }
-    if (responseType === 'json') {
-      res.status(200).json({ file: result.body.toString('base64'), format: metadata.format, metadata });
-      return;
-    }
-    res.status(200);
-    res.setHeader('Content-Type', result.contentType);
-    res.setHeader('Content-Length', String(result.body.length));
-    res.setHeader(
-      'Content-Disposition',
-      `${options.content_disposition}; filename=screenshot.${FILE_EXTENSIONS[metadata.format]}`,
-    );
-    res.end(result.body);
+    sendCapture(res, served.result, options);
   }
 }

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { CaptureResult } from '../capture/capture.types';
+import { AnswerShape, contentDispositionOf } from '../capture/capture-response';
 import { describe, parseCaptureRequest } from '../capture/capture-request.parser';
 import {
   CapacityError,
@@ -31,7 +32,7 @@ const MAX_BATCH = 100;
 
 /** What a finished job's result route answers: the bytes, or (S3) where to fetch them. */
 export type JobResult =
-  { kind: 'bytes'; capture: CaptureResult; responseType: string } | { kind: 'redirect'; url: string };
+  { kind: 'bytes'; capture: CaptureResult; shape: AnswerShape } | { kind: 'redirect'; url: string };
 
 /**
  * The API side of asynchronous captures: validates and queues jobs (on the
@@ -157,13 +158,17 @@ export class CaptureJobsService implements OnModuleInit, BeforeApplicationShutdo
     }
     const { result, metadata } = record;
     if (this.results.presignedUrl) {
-      return { kind: 'redirect', url: await this.results.presignedUrl(id, `screenshot.${metadata.format}`) };
+      const disposition = contentDispositionOf(result.content_disposition ?? 'attachment', metadata.format);
+      return { kind: 'redirect', url: await this.results.presignedUrl(id, disposition) };
     }
     const body = await this.redisCall(() => this.results.get!(id));
     if (!body) throw new NotFoundError('The result has expired');
     return {
       kind: 'bytes',
-      responseType: result.response_type,
+      shape: {
+        response_type: result.response_type,
+        content_disposition: result.content_disposition ?? 'attachment',
+      },
       capture: { body, contentType: result.content_type, metadata, timings: result.timings },
     };
   }

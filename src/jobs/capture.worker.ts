@@ -142,6 +142,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
         result: {
           content_type: result.contentType,
           response_type: request.response_type ?? 'by_format',
+          content_disposition: request.content_disposition ?? 'attachment',
           bytes: result.body.length,
           timings: result.timings,
         },

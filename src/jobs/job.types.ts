@@ -9,6 +9,8 @@ export const FINISHED: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled
 export interface StoredResult {
   content_type: string;
   response_type: string;
+  /** Absent in records written before the field existed: attachment. */
+  content_disposition?: string;
   bytes: number;
   timings: Record<Phase, number>;
 }

@@ -181,7 +181,7 @@ export class JobsController {
       res.redirect(302, result.url);
       return;
     }
-    sendCapture(res, result.capture, result.responseType);
+    sendCapture(res, result.capture, result.shape);
   }
 
   @Delete(':id')

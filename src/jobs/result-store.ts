@@ -13,7 +13,7 @@ export interface ResultStore {
   /** Redis: the bytes (undefined once expired). */
   get?(id: string): Promise<Buffer | undefined>;
   /** S3: a presigned URL of the bytes, answered as a redirect. */
-  presignedUrl?(id: string, filename: string): Promise<string>;
+  presignedUrl?(id: string, contentDisposition: string): Promise<string>;
 }
 
 /** Results as Redis strings beside the job records, expiring with them. */
@@ -70,13 +70,13 @@ export class S3ResultStore implements ResultStore {
     );
   }
 
-  presignedUrl(id: string, filename: string): Promise<string> {
+  presignedUrl(id: string, contentDisposition: string): Promise<string> {
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: this.key(id),
-        ResponseContentDisposition: `attachment; filename=${filename}`,
+        ResponseContentDisposition: contentDisposition,
       }),
       { expiresIn: PRESIGNED_URL_TTL_S },
     );
