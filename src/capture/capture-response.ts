@@ -1,6 +1,15 @@
 import type { Response } from 'express';
-import { FILE_EXTENSIONS } from './capture-defaults';
+import { CONTENT_TYPES, FILE_EXTENSIONS, FORMATS } from './capture-defaults';
 import { CaptureResult } from './capture.types';
+
+/** Swagger content of each format's media type (CONTENT_TYPES without parameters): text, or binary bytes. */
+export const FORMAT_CONTENT = Object.fromEntries(
+  FORMATS.map((format) => {
+    const mediaType = CONTENT_TYPES[format].split(';')[0];
+    const schema = mediaType.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' };
+    return [mediaType, { schema }];
+  }),
+);
 
 /** The request fields that shape the answer (a stored job keeps them beside its result). */
 export interface AnswerShape {

@@ -9,7 +9,6 @@ import {
   ApiQuery,
   ApiResponse,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowSignedUrl } from '../auth/auth.decorators';
@@ -17,14 +16,13 @@ import { principalOf } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { tagCapture } from '../common/capture-tags';
 import { Deadline } from '../common/deadline';
-import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
+import { ApiErrorResponse, ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { writeCacheHeaders } from '../cache/cache-headers';
 import { CaptureCacheService } from '../cache/capture-cache.service';
-import { CONTENT_TYPES, FORMATS } from './capture-defaults';
 import { claimantOf } from './admission';
 import { CaptureOptions } from './capture-options';
 import { CaptureRequestPipe } from './capture-request.pipe';
-import { sendCapture } from './capture-response';
+import { FORMAT_CONTENT, sendCapture } from './capture-response';
 import { CaptureService } from './capture.service';
 import { CaptureRequestDto } from './dto/capture-request.dto';
 import { CaptureJsonResponseDto } from './dto/capture-response.dto';
@@ -52,15 +50,6 @@ const ERROR_RESPONSES: [number, string][] = [
   [500, 'InternalError'],
 ];
 
-/** Swagger content of each format's media type (CONTENT_TYPES without parameters): text, or binary bytes. */
-const FORMAT_CONTENT = Object.fromEntries(
-  FORMATS.map((format) => {
-    const mediaType = CONTENT_TYPES[format].split(';')[0];
-    const schema = mediaType.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' };
-    return [mediaType, { schema }];
-  }),
-);
-
 /** Swagger for both routes: the binary media types, the JSON and empty variants, every error envelope. */
 function CaptureResponses(): MethodDecorator {
   return (target, key, descriptor) => {
@@ -78,11 +67,8 @@ function CaptureResponses(): MethodDecorator {
       key,
       descriptor,
     );
-    // errors are always the JSON envelope, whatever `format` asked for
-    const envelope = { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } };
-    for (const [status, description] of ERROR_RESPONSES) {
-      ApiResponse({ status, description, content: envelope })(target, key, descriptor);
-    }
+    for (const [status, description] of ERROR_RESPONSES)
+      ApiErrorResponse(status, description)(target, key, descriptor);
   };
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_TYPES } from './errors';
 
 /** The JSON body of every error response. */
@@ -72,3 +72,14 @@ export function errorEnvelope(
     request_id: requestId,
   };
 }
+
+/**
+ * Swagger for an error answer: always the JSON envelope, whatever media types
+ * the route's success produces (a client generator must not expect a PNG error).
+ */
+export const ApiErrorResponse = (status: number, description: string): MethodDecorator =>
+  ApiResponse({
+    status,
+    description,
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } },
+  });

@@ -10,14 +10,13 @@ import {
   ApiOperation,
   ApiParam,
   ApiProduces,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Principal, principalOf } from '../auth/principal';
-import { sendCapture } from '../capture/capture-response';
+import { FORMAT_CONTENT, sendCapture } from '../capture/capture-response';
 import { CaptureJsonResponseDto } from '../capture/dto/capture-response.dto';
-import { ErrorEnvelopeDto } from '../common/error-envelope.dto';
+import { ApiErrorResponse, ErrorEnvelopeDto } from '../common/error-envelope.dto';
 import { CaptureJobsService } from './capture-jobs.service';
 import { CaptureBatchRequestDto, CaptureJobRequestDto } from './dto/capture-job-request.dto';
 import {
@@ -45,7 +44,7 @@ function JobErrors(...extra: [number, string][]): MethodDecorator {
       [429, 'RateLimitError: over the rate limit (Retry-After set)'],
       [503, 'CapacityError: asynchronous captures need Redis (REDIS_URL), or Redis does not answer'],
     ] as [number, string][]) {
-      ApiResponse({ status, description, type: ErrorEnvelopeDto })(target, key, descriptor);
+      ApiErrorResponse(status, description)(target, key, descriptor);
     }
   };
 }
@@ -68,7 +67,7 @@ const createdOf = (record: JobRecord, status = 'queued'): CaptureJobCreatedDto =
 /** Asynchronous captures: queue now, fetch the result (or get a webhook) later. */
 @ApiTags('captures (asynchronous)')
 @ApiBearerAuth()
-@ApiExtraModels(CaptureJsonResponseDto)
+@ApiExtraModels(CaptureJsonResponseDto, ErrorEnvelopeDto)
 @Controller('captures')
 export class JobsController {
   constructor(private readonly jobs: CaptureJobsService) {}
@@ -151,26 +150,18 @@ export class JobsController {
       'The bytes with the headers of a synchronous capture (response_type json: the JSON body). With S3 storage: a 302 to a presigned URL of the bytes.',
   })
   @ApiParam(ID_PARAM)
-  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/pdf', 'text/html', 'application/json')
+  @ApiProduces(...Object.keys(FORMAT_CONTENT), 'application/json')
   @ApiOkResponse({
     description: 'The capture, as POST /capture would have answered it.',
     content: {
-      'image/png': { schema: { type: 'string', format: 'binary' } },
-      'image/jpeg': { schema: { type: 'string', format: 'binary' } },
-      'image/webp': { schema: { type: 'string', format: 'binary' } },
-      'application/pdf': { schema: { type: 'string', format: 'binary' } },
-      'text/html': { schema: { type: 'string' } },
+      ...FORMAT_CONTENT,
       'application/json': { schema: { $ref: '#/components/schemas/CaptureJsonResponseDto' } },
     },
   })
   @ApiFoundResponse({
     description: 'S3 storage: Location is a presigned URL of the bytes (valid 5 minutes).',
   })
-  @ApiResponse({
-    status: 409,
-    description: 'JobNotReadyError: the job is still queued or running',
-    type: ErrorEnvelopeDto,
-  })
+  @ApiErrorResponse(409, 'JobNotReadyError: the job is still queued or running')
   @JobErrors([
     404,
     "NotFoundError: unknown, expired, failed or cancelled (the status says why), or another principal's",
@@ -189,11 +180,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Cancel a queued or running job' })
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Cancelled; a webhook capture.cancelled follows if the job has one.' })
-  @ApiResponse({
-    status: 409,
-    description: 'JobFinishedError: the job has already ended',
-    type: ErrorEnvelopeDto,
-  })
+  @ApiErrorResponse(409, 'JobFinishedError: the job has already ended')
   @JobErrors(NOT_FOUND)
   async cancel(@Param('id') id: string, @Req() req: Request): Promise<void> {
     await this.jobs.cancel(ownerOf(principalOf(req), req), id);
