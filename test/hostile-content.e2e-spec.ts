@@ -220,6 +220,27 @@ describe('hostile content', () => {
       expect(pngSize(res.body)).toEqual({ width: 100, height: MAX_CAPTURE_HEIGHT });
     });
 
+    it('clip: a rectangle as tall as the API allows, at density 3, is cut to the pixel budget, and says so', async () => {
+      const res = await attack(
+        {
+          html_content: '<body style="margin:0;background:rgb(255,0,0)"></body>',
+          clip: { x: 0, y: 0, width: 4000, height: 16384 },
+          pixel_density: 3,
+          window_width: 400,
+          window_height: 300,
+          ...QUICK,
+        },
+        30_000,
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers['x-capture-truncated']).toBe('true');
+      const { width, height } = pngSize(res.body);
+      expect(width).toBe(12000);
+      expect(width * height).toBeLessThanOrEqual(MAX_CAPTURE_PIXELS);
+      expect(width * (height + 3)).toBeGreaterThan(MAX_CAPTURE_PIXELS); // cut at the budget, not far below
+      expect(pixel(res.body, 6000, height - 1).slice(0, 3)).toEqual([255, 0, 0]);
+    });
+
     it('a viewport over the pixel budget (16384 x 16384 at density 3) is a 400 before Chrome lays it out', async () => {
       const res = await attack(
         {
