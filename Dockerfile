@@ -42,6 +42,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # A 4 MiB young generation instead of V8's 16: the service allocates in short bursts per capture, and
-# the bigger nursery only held ~10-30 MiB more resident memory (docs/performance.md). Same flag in
-# package.json's start and test/helpers/service-process.ts.
-CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
+# the bigger nursery only held ~10-30 MiB more resident memory. A 512 MiB heap limit: V8 then grows the
+# heap by a smaller factor after each full collection (the screenshots' base64 strings are large
+# objects that only a full collection frees): ~40 MiB less at peak (docs/performance.md, with what the
+# limit leaves for the service's own limits). Same flags in package.json's start and
+# test/helpers/service-process.ts.
+CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=512", "dist/main.js"]

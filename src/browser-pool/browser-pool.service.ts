@@ -15,6 +15,11 @@ import {
   ContextRoute,
 } from './browser-pool.tokens';
 
+// Puppeteer passes every CDP message to the `debug` package, which builds a logger per message and asks
+// each time whether stderr is a terminal (a syscall; ~100 messages per capture). Colours decided once
+// here (unless set) leave only a cheap check of whether the channel is enabled.
+process.env.DEBUG_COLORS ??= 'false';
+
 /** What the pool knows about one browser beyond what generic-pool tracks. */
 interface BrowserState {
   browser: Browser;
@@ -283,9 +288,15 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Opens the next capture's context and page ahead of demand, if this browser will serve another capture. */
+  /**
+   * Opens the next capture's context and page ahead of demand, if this browser will serve another
+   * capture and has a page slot for it: BROWSER_MAX_CONCURRENT_PAGES bounds the pages a browser holds,
+   * the prepared one included. Under a full load the next capture would wait for a slot anyway, and a
+   * spare renderer would only add its memory (~20 MiB) to the peak; the spare opens when a slot frees.
+   */
   private prepareSpare(state: BrowserState): void {
     if (state.spare || this.shuttingDown || !this.usable(state)) return;
+    if (state.active >= this.config.BROWSER_MAX_CONCURRENT_PAGES) return;
     const spare = this.openPage(state);
     void spare.catch(() => undefined); // a failed spare is replaced by the capture that takes it
     state.spare = spare;
@@ -351,7 +362,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const waiters = this.slotWaiters;
     this.slotWaiters = [];
     for (const wake of waiters) wake();
-    if (state.active > 0) return;
+    if (state.active > 0) {
+      this.prepareSpare(state); // the slot that freed: the next capture finds its page opening
+      return;
+    }
     this.lent.delete(state);
     if (this.usable(state) && !this.shuttingDown) {
       void this.pool.release(state.browser).catch(() => undefined);

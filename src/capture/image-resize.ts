@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { ValidationError } from '../common/errors';
 import { CONTROL_LIMITS } from './dto/capture-control.dto';
 
@@ -30,6 +30,8 @@ export async function resizeImage(
       `The capture is ${size.width}x${size.height} px, too large to scale (at most ${MAX_INPUT_PIXELS} pixels); ask for a smaller viewport, density or page`,
     );
   }
+  // loaded on the first resize: libvips (~8 MiB resident) stays out of a replica that never scales
+  const sharp: typeof Sharp = (await import('sharp')).default;
   let pipeline = sharp(image, { limitInputPixels: MAX_INPUT_PIXELS }).resize(width, height, {
     fit: 'cover',
     position: 'centre',

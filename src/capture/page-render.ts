@@ -45,6 +45,8 @@ export async function render(page: Page, opts: CaptureOptions, limits: OutputLim
   if (opts.format === 'pdf') {
     return { contentType, ...(await printPdf(page, opts, limits.maxHeight, limits.maxPdfBytes)) };
   }
+  if (opts.format !== 'html' && isPlainViewport(page, opts))
+    return { ...(await screenshot(page, opts)), contentType };
   const session = await page.createCDPSession();
   try {
     if (opts.format === 'html') {
@@ -68,13 +70,31 @@ async function documentHtml(session: CDPSession): Promise<string> {
   return outerHTML;
 }
 
+/**
+ * A capture of what a desktop window shows: the viewport's size is the request's window (checked
+ * against the pixel budget when the request was read), and a page cannot zoom a desktop window, so
+ * Chrome's plain screenshot of the surface is exactly that. It needs no layout metrics (a CDP session
+ * attached and detached) and no clip: a clip with captureBeyondViewport makes Chrome resize the page
+ * to the clip and back, two extra layouts and frames.
+ */
+function isPlainViewport(page: Page, opts: CaptureOptions): boolean {
+  return !opts.selector && !opts.clip && !opts.full_page && !page.viewport()?.isMobile;
+}
+
+const screenshotOptions = (opts: CaptureOptions): ScreenshotOptions => ({
+  type: opts.format as 'png' | 'jpeg' | 'webp',
+  omitBackground: opts.omit_background,
+  optimizeForSpeed: true,
+  ...(opts.format === 'png' ? {} : { quality: opts.image_quality }),
+});
+
+/** The visible viewport as Chrome composited it (Puppeteer sends no clip and captureBeyondViewport false). */
+async function screenshot(page: Page, opts: CaptureOptions): Promise<Omit<Rendered, 'contentType'>> {
+  return finishImage(Buffer.from(await page.screenshot(screenshotOptions(opts))), opts, false);
+}
+
 async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions, limits: OutputLimits) {
-  const shot: ScreenshotOptions = {
-    type: opts.format as 'png' | 'jpeg' | 'webp',
-    omitBackground: opts.omit_background,
-    optimizeForSpeed: true,
-    ...(opts.format === 'png' ? {} : { quality: opts.image_quality }),
-  };
+  const shot = screenshotOptions(opts);
   const { rect, scale } = opts.selector
     ? { rect: await elementRect(page, session, opts.selector), scale: 1 }
     : await pageRect(session, opts);
@@ -104,15 +124,18 @@ async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions
     }
     throw err;
   }
-  const body = Buffer.from(bytes);
+  return finishImage(Buffer.from(bytes), opts, fitted.truncated);
+}
+
+/** The image's own size, resized when the request asks for image_width / image_height. */
+async function finishImage(body: Buffer, opts: CaptureOptions, truncated: boolean) {
   const { width, height } = imageSize(body);
-  const truncated = fitted.truncated;
   if (opts.image_width !== undefined || opts.image_height !== undefined) {
     const resized = await resizeImage(
       body,
       { width, height },
       {
-        format: shot.type as 'png' | 'jpeg' | 'webp',
+        format: opts.format as 'png' | 'jpeg' | 'webp',
         quality: opts.image_quality,
         width: opts.image_width,
         height: opts.image_height,

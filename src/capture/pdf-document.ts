@@ -1,4 +1,3 @@
-import { PDFDocument } from 'pdf-lib';
 import type { Page, PDFOptions } from 'puppeteer-core';
 import { OutputTooLargeError } from '../common/errors';
 import type { CaptureOptions } from './capture-options';
@@ -103,6 +102,8 @@ async function singlePageHeight(
 
 /** Writes pdf_metadata into the document information dictionary; the title defaults to the page's. */
 async function withMetadata(pdf: Uint8Array, metadata: PdfMetadataDto, pageTitle: string) {
+  // loaded on the first pdf_metadata: pdf-lib (~4 MiB of heap) stays out of a replica that never writes one
+  const { PDFDocument } = await import('pdf-lib');
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
   const title = metadata.title ?? pageTitle;
   if (title) doc.setTitle(title);

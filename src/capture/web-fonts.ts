@@ -13,6 +13,8 @@ import { settledWithin } from '../common/timing';
 export async function waitForWebFonts(page: Page, timeoutMs: number): Promise<void> {
   const loaded = page.evaluate(async () => {
     void document.documentElement.getBoundingClientRect(); // style + layout: starts the loads text needs
+    // nothing loading: the screenshot's own frame paints the faces the page has (no frame to wait for)
+    if (document.fonts.status === 'loaded') return;
     await document.fonts.ready;
     // one frame, so the text is painted in the face that just arrived (a page without frames: 100 ms)
     await new Promise((resolve) => {

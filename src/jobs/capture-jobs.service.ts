@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { CaptureResult } from '../capture/capture.types';
@@ -22,6 +22,7 @@ import { JobsMetrics, QUEUE_STATES } from './jobs.metrics';
 import { closeBullmq, JobsRedis, throttledWarning } from './jobs.redis';
 import { RESULT_STORE } from './jobs.tokens';
 import type { ResultStore } from './result-store';
+import { loadBullmq } from './bullmq';
 import { webhookEventOf, WebhookService } from './webhook.service';
 
 export const CAPTURE_QUEUE = 'captures';
@@ -53,8 +54,9 @@ export class CaptureJobsService implements OnModuleInit, BeforeApplicationShutdo
     @Inject(RESULT_STORE) private readonly results: ResultStore,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     if (!this.config.asyncEnabled) return;
+    const { Queue } = await loadBullmq();
     this.queue = new Queue<CaptureJobData>(CAPTURE_QUEUE, {
       connection: this.redis.bullConnection('pixashot-captures'),
       prefix: QUEUE_PREFIX,

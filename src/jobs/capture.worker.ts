@@ -5,7 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { parseCaptureRequest } from '../capture/capture-request.parser';
 import { Admission } from '../capture/admission';
 import { CaptureService } from '../capture/capture.service';
@@ -18,6 +18,7 @@ import { JobStore } from './job-store';
 import { CaptureJobData } from './job.types';
 import { JobsMetrics } from './jobs.metrics';
 import { closeBullmq, JobsRedis, throttledWarning } from './jobs.redis';
+import { bullmq, loadBullmq } from './bullmq';
 import { RESULT_STORE } from './jobs.tokens';
 import type { ResultStore } from './result-store';
 import { webhookEventOf, WebhookService } from './webhook.service';
@@ -61,8 +62,9 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(RESULT_STORE) private readonly results: ResultStore,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.config.asyncEnabled || this.config.ASYNC_CONCURRENCY === 0) return;
+    const { Worker } = await loadBullmq();
     this.worker = new Worker<CaptureJobData>(
       CAPTURE_QUEUE,
       (job, token, signal) => this.process(job, token, signal!),
@@ -158,7 +160,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
         await this.store.updateUnfinished(id, { status: 'queued' }).catch(() => undefined);
         await job.moveToWait(token);
         this.logger.log({ job_id: id }, 'capture job handed back to the queue');
-        throw new WaitingError();
+        throw new (bullmq().WaitingError)();
       }
       if (abort.signal.reason === CANCELLED) return; // its record says cancelled already
       await this.fail(job, attempt, startedAt, err);
@@ -193,6 +195,6 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (failed && job.data.webhook) {
       await this.webhooks.send(job.data.webhook, webhookEventOf(id, 'failed', { error }));
     }
-    throw new UnrecoverableError(`${body.error_type}: ${body.error_details ?? body.message}`);
+    throw new (bullmq().UnrecoverableError)(`${body.error_type}: ${body.error_details ?? body.message}`);
   }
 }

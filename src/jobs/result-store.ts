@@ -1,5 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 
@@ -37,6 +36,15 @@ export class RedisResultStore implements ResultStore {
   }
 }
 
+/** The S3 SDK, loaded by a replica that stores results in S3 only (~4 MiB of heap the others do not carry). */
+const loadS3 = async () => {
+  const [{ S3Client, PutObjectCommand, GetObjectCommand }, { getSignedUrl }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+  ]);
+  return { S3Client, PutObjectCommand, GetObjectCommand, getSignedUrl };
+};
+
 /**
  * Results in an S3-compatible bucket (STORAGE_S3_BUCKET; STORAGE_S3_ENDPOINT
  * for MinIO, R2, s3rver...; credentials from the SDK's standard chain:
@@ -46,18 +54,21 @@ export class RedisResultStore implements ResultStore {
  */
 export class S3ResultStore implements ResultStore {
   readonly kind = 's3';
-  private readonly client: S3Client;
+  private readonly client: Promise<S3Client>;
   private readonly bucket: string;
 
   constructor(config: AppConfig) {
     this.bucket = config.STORAGE_S3_BUCKET!;
-    this.client = new S3Client({
-      region: config.STORAGE_S3_REGION ?? 'us-east-1',
-      ...(config.STORAGE_S3_ENDPOINT
-        ? // self-hosted S3 speakers want bucket/key paths, not bucket.host names
-          { endpoint: config.STORAGE_S3_ENDPOINT, forcePathStyle: true }
-        : {}),
-    });
+    this.client = loadS3().then(
+      ({ S3Client }) =>
+        new S3Client({
+          region: config.STORAGE_S3_REGION ?? 'us-east-1',
+          ...(config.STORAGE_S3_ENDPOINT
+            ? // self-hosted S3 speakers want bucket/key paths, not bucket.host names
+              { endpoint: config.STORAGE_S3_ENDPOINT, forcePathStyle: true }
+            : {}),
+        }),
+    );
   }
 
   private key(id: string): string {
@@ -65,14 +76,18 @@ export class S3ResultStore implements ResultStore {
   }
 
   async put(id: string, body: Buffer, contentType: string): Promise<void> {
-    await this.client.send(
+    const { PutObjectCommand } = await loadS3();
+    await (
+      await this.client
+    ).send(
       new PutObjectCommand({ Bucket: this.bucket, Key: this.key(id), Body: body, ContentType: contentType }),
     );
   }
 
-  presignedUrl(id: string, contentDisposition: string): Promise<string> {
+  async presignedUrl(id: string, contentDisposition: string): Promise<string> {
+    const { GetObjectCommand, getSignedUrl } = await loadS3();
     return getSignedUrl(
-      this.client,
+      await this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: this.key(id),
@@ -83,6 +98,6 @@ export class S3ResultStore implements ResultStore {
   }
 
   close(): void {
-    this.client.destroy();
+    void this.client.then((client) => client.destroy());
   }
 }

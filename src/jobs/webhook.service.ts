@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import { ValidationError } from '../common/errors';
 import { toList } from '../common/text-values';
 import { AppConfig } from '../config/app-config';
@@ -10,6 +10,7 @@ import { EgressDeniedError } from '../egress/egress.errors';
 import { NetworkPolicy, resolveAndCheck, ResolvedTarget } from '../egress/network-policy';
 import { resultUrlOf, WebhookTarget } from './job.types';
 import { JobsMetrics } from './jobs.metrics';
+import { bullmq, loadBullmq } from './bullmq';
 import { closeBullmq, JobsRedis, throttledWarning } from './jobs.redis';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
 
@@ -60,8 +61,9 @@ export class WebhookService implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     if (!this.config.asyncEnabled) return;
+    const { Queue, Worker } = await loadBullmq();
     this.queue = new Queue<DeliveryData>('webhooks', {
       connection: this.redis.bullConnection('pixashot-webhooks'),
       prefix: 'pixashot',
@@ -117,7 +119,7 @@ export class WebhookService implements OnModuleInit, BeforeApplicationShutdown {
       if (err instanceof EgressDeniedError) {
         this.metrics.webhookDeliveries.inc({ outcome: 'denied' });
         this.logger.warn({ job_id, reason: err.reason }, 'webhook target refused by the network policy');
-        throw new UnrecoverableError(err.message);
+        throw new (bullmq().UnrecoverableError)(err.message);
       }
       this.record(job_id, last, `no answer: ${(err as Error).message}`);
       throw err;

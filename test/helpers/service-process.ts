@@ -76,12 +76,17 @@ export interface ServiceProcess {
  */
 export async function spawnService(
   env: Record<string, string>,
-  { waitReady = true, testDefaults = true, main = MAIN } = {},
+  {
+    waitReady = true,
+    testDefaults = true,
+    main = MAIN,
+    nodeArgs = ['--max-semi-space-size=4', '--max-old-space-size=512'],
+  } = {},
 ): Promise<ServiceProcess> {
   await ensureBuilt();
   const port = await freePort();
   // the flags the image's CMD and `npm start` give node
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', main], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
