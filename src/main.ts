@@ -1,3 +1,4 @@
+import './process-defaults'; // first: before any package reads the environment
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError } from './config/app-config';

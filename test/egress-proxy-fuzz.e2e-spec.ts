@@ -221,6 +221,27 @@ describe('Egress proxy process against hostile upstreams', () => {
     expect(res).toMatchObject({ closed: expect.not.stringMatching(/DEADLINE/) });
   });
 
+  it("reuses a closed route's port for the next context: a connection in between is dropped, and refusals after count for the new route only", async () => {
+    const first = await proxy.openRoute();
+    first.close();
+    // no context behind the port now: whatever connects is closed unanswered
+    expect(await viaProxy(first.url, evil.url('ok'), DEADLINE_MS)).toMatchObject({
+      closed: expect.not.stringMatching(/DEADLINE/),
+    });
+    const second = await proxy.openRoute();
+    try {
+      expect({ url: second.url, sameId: second.id === first.id }).toEqual({ url: first.url, sameId: false });
+      expect(await viaProxy(second.url, evil.url('ok'), DEADLINE_MS)).toMatchObject({ status: 200 });
+      const since = Date.now();
+      await viaProxy(second.url, 'http://127.0.0.1:1/', DEADLINE_MS); // a port the policy does not allow
+      const deniedOn = (route: string) => proxy.failures.wasDenied('127.0.0.1', since, 1, { route });
+      expect(await waitFor(() => deniedOn(second.id), 10_000)).toBe(true);
+      expect(deniedOn(first.id)).toBe(false);
+    } finally {
+      second.close();
+    }
+  });
+
   it('restarts a killed proxy process on the same address: the request under it fails cleanly, the next works', async () => {
     const route = await proxy.openRoute();
     try {

@@ -15,11 +15,6 @@ import {
   ContextRoute,
 } from './browser-pool.tokens';
 
-// Puppeteer passes every CDP message to the `debug` package, which builds a logger per message and asks
-// each time whether stderr is a terminal (a syscall; ~100 messages per capture). Colours decided once
-// here (unless set) leave only a cheap check of whether the channel is enabled.
-process.env.DEBUG_COLORS ??= 'false';
-
 /** What the pool knows about one browser beyond what generic-pool tracks. */
 interface BrowserState {
   browser: Browser;

@@ -45,6 +45,11 @@ const CRASHES_BEFORE_BACKOFF = 5;
 const CRASH_WINDOW_MS = 10_000;
 const BACKOFF_MS = 1000;
 const STOP_GRACE_MS = 2000;
+/**
+ * Route ports kept listening after their context closed, for the next contexts: opening and closing a
+ * port per capture cost two syscalls and two messages to the child (its list of the proxy's own ports).
+ */
+const IDLE_ROUTES = 8;
 
 const noop = (): void => undefined;
 
@@ -84,6 +89,9 @@ export class EgressProxySupervisor {
   private stopping = false;
   private main?: net.Server;
   private readonly routeServers = new Map<string, net.Server>();
+  /** The route each route port serves now; an idle port serves none and drops what connects to it. */
+  private readonly routeOfServer = new Map<net.Server, string>();
+  private readonly idleRouteServers: net.Server[] = [];
   private nextRoute = 0;
   /** Connections accepted while no child was ready. */
   private readonly waiting: Array<{ socket: net.Socket; route?: string; timer: NodeJS.Timeout }> = [];
@@ -130,13 +138,25 @@ export class EgressProxySupervisor {
   async openRoute(): Promise<EgressRoute> {
     if (!this.main || this.stopping) throw new Error('egress proxy not started');
     const id = `r${++this.nextRoute}`;
-    const server = await listen((socket) => this.handOver(socket, id));
-    if (this.stopping) {
-      server.close();
-      throw new Error('egress proxy stopping');
+    let server = this.idleRouteServers.pop();
+    if (!server) {
+      const opened: net.Server = await listen((socket) => {
+        const route = this.routeOfServer.get(opened);
+        // A context closed before its port was reused: nothing of it may still connect.
+        if (route === undefined) socket.destroy();
+        else this.handOver(socket, route);
+      });
+      if (this.stopping) {
+        opened.close();
+        throw new Error('egress proxy stopping');
+      }
+      server = opened;
+      this.routeServers.set(id, server);
+      this.sendPorts();
+    } else {
+      this.routeServers.set(id, server);
     }
-    this.routeServers.set(id, server);
-    this.sendPorts();
+    this.routeOfServer.set(server, id);
     return { id, url: `http://127.0.0.1:${portOf(server)}`, close: () => this.closeRoute(id) };
   }
 
@@ -151,6 +171,7 @@ export class EgressProxySupervisor {
     this.main?.close();
     this.main = undefined;
     for (const id of [...this.routeServers.keys()]) this.closeRoute(id);
+    for (const server of this.idleRouteServers.splice(0)) server.close();
     for (const { socket, timer } of this.waiting.splice(0)) {
       clearTimeout(timer);
       socket.destroy();
@@ -173,18 +194,26 @@ export class EgressProxySupervisor {
     });
   }
 
+  /** Called once the route's context is closed (Chrome opens no connection for it any more). */
   private closeRoute(id: string): void {
     const server = this.routeServers.get(id);
     if (!server) return;
     this.routeServers.delete(id);
-    server.close();
+    this.routeOfServer.delete(server);
     this.routesInChild.delete(id);
     this.interrupted.delete(id);
+    if (!this.stopping && this.idleRouteServers.length < IDLE_ROUTES) {
+      this.idleRouteServers.push(server); // still one of the proxy's own ports: the child's list holds
+      return;
+    }
+    server.close();
     this.sendPorts();
   }
 
   private ownPorts(): number[] {
-    return [this.main, ...this.routeServers.values()].filter((s): s is net.Server => !!s).map(portOf);
+    return [this.main, ...this.routeServers.values(), ...this.idleRouteServers]
+      .filter((s): s is net.Server => !!s)
+      .map(portOf);
   }
 
   private sendPorts(): void {
