@@ -90,7 +90,7 @@ const screenshotOptions = (opts: CaptureOptions): ScreenshotOptions => ({
 
 /** The visible viewport as Chrome composited it (Puppeteer sends no clip and captureBeyondViewport false). */
 async function screenshot(page: Page, opts: CaptureOptions): Promise<Omit<Rendered, 'contentType'>> {
-  return finishImage(Buffer.from(await page.screenshot(screenshotOptions(opts))), opts, false);
+  return finishImage(asBuffer(await page.screenshot(screenshotOptions(opts))), opts, false);
 }
 
 async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions, limits: OutputLimits) {
@@ -124,8 +124,11 @@ async function renderImage(page: Page, session: CDPSession, opts: CaptureOptions
     }
     throw err;
   }
-  return finishImage(Buffer.from(bytes), opts, fitted.truncated);
+  return finishImage(asBuffer(bytes), opts, fitted.truncated);
 }
+
+/** Puppeteer's bytes as a Buffer over the same memory (Buffer.from(bytes) would copy the image). */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The image's own size, resized when the request asks for image_width / image_height. */
 async function finishImage(body: Buffer, opts: CaptureOptions, truncated: boolean) {
