@@ -4,13 +4,15 @@
  * completed", or in a full run "A worker process has failed to exit
  * gracefully"). Load it for one spec:
  *
- *   npx jest --runInBand --setupFilesAfterEnv ./test/helpers/open-handles.ts test/x.e2e-spec.ts
+ *   npx jest --runInBand test/x.e2e-spec.ts --setupFilesAfterEnv ./test/helpers/open-handles.ts
+ *
+ * (the option takes a list: the spec path goes before it).
  *
  * Every timer, socket, server and child process created from then on is
  * recorded with the stack that created it; after the spec's own afterAll
  * hooks, the ones still open are printed, and again a few seconds later (what
  * is left then is a leak, not a close still under way). `--detectOpenHandles`
- * misses timers created inside node_modules and prints nothing for them.
+ * skips handles created with no frame outside node_modules on the stack.
  */
 import { createHook } from 'node:async_hooks';
 
@@ -44,6 +46,7 @@ function report(when: string): void {
     const handle = resource.deref() as Handle | undefined;
     if (!handle || handle._destroyed || handle._idleTimeout === -1) continue; // gone, or a cleared timer
     if (handle.hasRef?.() === false) continue; // does not hold the process
+    if (stack.includes('/node_modules/jest-')) continue; // jest's own (this hook's timeout)
     const ms = type === 'Timeout' ? ` ${handle._idleTimeout} ms` : '';
     lines.push(`  ${type} #${id}${ms}\n${stack}`);
   }
