@@ -46,7 +46,7 @@ function report(when: string): void {
     const handle = resource.deref() as Handle | undefined;
     if (!handle || handle._destroyed || handle._idleTimeout === -1) continue; // gone, or a cleared timer
     if (handle.hasRef?.() === false) continue; // does not hold the process
-    if (stack.includes('/node_modules/jest-')) continue; // jest's own (this hook's timeout)
+    if (/node_modules\/(jest-|@jest\/)/.test(stack)) continue; // jest's own (this hook's timeout, the reporter)
     const ms = type === 'Timeout' ? ` ${handle._idleTimeout} ms` : '';
     lines.push(`  ${type} #${id}${ms}\n${stack}`);
   }
