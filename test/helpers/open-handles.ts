@@ -38,7 +38,22 @@ createHook({
   },
 }).enable();
 
-type Handle = { hasRef?: () => boolean; _destroyed?: boolean; _idleTimeout?: number };
+type Handle = {
+  hasRef?: () => boolean;
+  _destroyed?: boolean;
+  _idleTimeout?: number;
+  getsockname?: (out: { port?: number }) => void;
+  getpeername?: (out: { port?: number }) => void;
+};
+
+/** Where a TCP handle listens or connects, to tell the servers apart. */
+function ports(handle: Handle): string {
+  const local: { port?: number } = {};
+  const peer: { port?: number } = {};
+  handle.getsockname?.(local);
+  handle.getpeername?.(peer);
+  return local.port ? ` :${local.port}${peer.port ? ` -> :${peer.port}` : ''}` : '';
+}
 
 function report(when: string): void {
   const lines = [`[open-handles] ${when}: ${process.getActiveResourcesInfo().join(', ') || 'nothing'}`];
@@ -47,7 +62,7 @@ function report(when: string): void {
     if (!handle || handle._destroyed || handle._idleTimeout === -1) continue; // gone, or a cleared timer
     if (handle.hasRef?.() === false) continue; // does not hold the process
     if (/node_modules\/(jest-|@jest\/)/.test(stack)) continue; // jest's own (this hook's timeout, the reporter)
-    const ms = type === 'Timeout' ? ` ${handle._idleTimeout} ms` : '';
+    const ms = type === 'Timeout' ? ` ${handle._idleTimeout} ms` : ports(handle);
     lines.push(`  ${type} #${id}${ms}\n${stack}`);
   }
   process.stderr.write(`${lines.join('\n')}\n`);
