@@ -496,9 +496,17 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     const state = this.states.get(browser);
     this.states.delete(browser);
     if (state) state.dead = true;
-    // A context prepared for a capture that will not come: its route goes with the browser.
-    void state?.spare?.then(
-      (spare) => spare.route?.close(),
+    // A context prepared for a capture that will not come: its route goes with the browser. While
+    // the browser is up, its page first finishes opening: a browser closed under Puppeteer's
+    // newPage() leaves that call waiting for the page's target, a 30 s timer that outlives shutdown.
+    const spare = state?.spare;
+    if (spare && browser.connected)
+      await settledWithin(
+        spare.catch(() => undefined),
+        CLOSE_TIMEOUT_MS,
+      );
+    void spare?.then(
+      (prepared) => prepared.route?.close(),
       () => undefined,
     );
     const proc = browser.process();

@@ -67,7 +67,7 @@ export class CaptureJobsService implements OnModuleInit, BeforeApplicationShutdo
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.queue) await closeBullmq(this.queue);
+    if (this.queue) await closeBullmq(this.queue, this.redis.available);
   }
 
   /** POST /captures. `created` is false when the idempotency key named an existing job. */

@@ -96,7 +96,7 @@ export class CaptureWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.stopping) {
       this.stopping = true;
       this.worker.cancelAllJobs(HAND_BACK);
-      this.closed = closeBullmq(this.worker);
+      this.closed = closeBullmq(this.worker, this.redis.available);
     }
     return this.closed!;
   }

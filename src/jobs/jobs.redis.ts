@@ -16,6 +16,11 @@ export class JobsRedis {
 
   constructor(private readonly connection: RedisConnection) {}
 
+  /** Whether Redis answers right now (the app's RedisConnection watches it). */
+  get available(): boolean {
+    return this.connection.available;
+  }
+
   /** The job store's client (undefined without REDIS_URL). */
   get storeClient(): Redis | undefined {
     return this.connection.client;
@@ -49,13 +54,28 @@ export class JobsRedis {
 /** How long closing a BullMQ queue or worker may take before its connections are cut (Redis may be away). */
 const CLOSE_TIMEOUT_MS = 2000;
 
-/** Closes a BullMQ Queue or Worker; when Redis does not answer, disconnects it instead of waiting forever. */
-export async function closeBullmq(target: {
-  close(): Promise<void>;
-  disconnect(): Promise<void>;
-}): Promise<void> {
+/**
+ * Closes a BullMQ Queue or Worker. With Redis up, gracefully (a worker lets
+ * its running jobs finish); if that does not end in time, its connections are
+ * cut. With Redis away, a graceful close cannot end: BullMQ waits for the
+ * blocking connection's 'end' event, which an ioredis client waiting to
+ * reconnect never emits (BullMQ #4656, ioredis #1247), and the worker's
+ * lock-renewal and stalled-check timers, stopped only after that wait, keep
+ * the process alive. So then the worker is closed with `force` (a Queue
+ * ignores the flag): nothing a running job would write could reach Redis
+ * anyway, and its lock expires, so another replica's stalled check takes it.
+ * What BullMQ still holds then is the watchdog of its last blocking wait
+ * (the worker's drain delay plus a second, 6 s), which ends by itself: the
+ * command it guards was parked by ioredis for a reconnect and is never
+ * settled. (Redis going away during a graceful close still leaves the
+ * lock-renewal timer to the process's exit.)
+ */
+export async function closeBullmq(
+  target: { close(force?: boolean): Promise<void>; disconnect(): Promise<void> },
+  redisUp: boolean,
+): Promise<void> {
   const closed = await settledWithin(
-    target.close().then(() => true),
+    target.close(!redisUp).then(() => true),
     CLOSE_TIMEOUT_MS,
   ).catch(() => undefined);
   if (!closed) await settledWithin(target.disconnect(), CLOSE_TIMEOUT_MS).catch(() => undefined);

@@ -187,8 +187,8 @@ export class WebhookService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Deliveries in flight finish (bounded by WEBHOOK_TIMEOUT_MS); queued ones wait for any replica. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.worker) await closeBullmq(this.worker);
-    if (this.queue) await closeBullmq(this.queue);
+    if (this.worker) await closeBullmq(this.worker, this.redis.available);
+    if (this.queue) await closeBullmq(this.queue, this.redis.available);
   }
 }
 
