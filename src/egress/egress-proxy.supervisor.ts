@@ -53,17 +53,10 @@ const IDLE_ROUTES = 8;
 
 const noop = (): void => undefined;
 
-/**
- * The proxy process relays bytes (in native streams) and runs a little policy code per connection: V8's
- * interpreter alone (lite mode), one GC helper thread and a 1 MiB young generation serve it at the
- * same CPU and ~3 MiB less private memory (docs/performance.md).
- */
-const PROXY_NODE_ARGS = ['--lite-mode', '--v8-pool-size=1', '--max-semi-space-size=1'];
-
 /** The compiled child next to this file, or, under ts-jest/ts-node, the TypeScript source run through ts-node. */
 function childEntry(): { file: string; execArgv: string[] } {
   const js = join(__dirname, 'egress-proxy.child.js');
-  if (existsSync(js)) return { file: js, execArgv: PROXY_NODE_ARGS };
+  if (existsSync(js)) return { file: js, execArgv: [] };
   return {
     file: join(__dirname, 'egress-proxy.child.ts'),
     execArgv: ['-r', 'ts-node/register/transpile-only'],
