@@ -41,10 +41,10 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# A 4 MiB young generation instead of V8's 16: the service allocates in short bursts per capture, and
-# the bigger nursery only held ~10-30 MiB more resident memory. A 1 GiB heap limit: with V8's default
-# on a large node (4 GiB) the heap grows fourfold after each full collection, with 1 GiB by 1.6x, and
-# the screenshots' base64 strings are large objects only a full collection frees (~30-50 MiB less
-# under load). 1 GiB is far above what the default limits can make the API hold (docs/operations.md).
-# Same flags in package.json's start and test/helpers/service-process.ts.
-CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=1024", "dist/main.js"]
+# A 2 MiB young generation (semispace) instead of V8's 16: the service allocates in short bursts per
+# capture, and a bigger nursery only holds more resident memory (4 MiB: ~6 MiB more, 16 MiB: ~30).
+# A 1 GiB heap limit: with V8's default on a large node (4 GiB) the heap grows fourfold after each full
+# collection, with 1 GiB by 1.6x, and the screenshots' base64 strings are large objects only a full
+# collection frees (~30-50 MiB less under load). 1 GiB is far above what the default limits can make
+# the API hold (docs/operations.md). Same flags in package.json's start and test/helpers/service-process.ts.
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=1024", "dist/main.js"]
