@@ -744,7 +744,13 @@ describe('Dockerfile', () => {
     expect(entrypoint[0]).toBe(init);
     // a small young generation: less resident memory for the same CPU (docs/performance.md)
     const cmd = JSON.parse(one('CMD').args) as string[];
-    expect(cmd).toEqual(['node', '--max-semi-space-size=2', '--max-old-space-size=1024', 'dist/main.js']);
+    expect(cmd).toEqual([
+      'node',
+      '--max-semi-space-size=2',
+      '--max-old-space-size=1024',
+      '--heap-growing-percent=20',
+      'dist/main.js',
+    ]);
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
     expect(pkg.scripts.start).toBe(cmd.join(' '));
   });

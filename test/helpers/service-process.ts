@@ -80,7 +80,7 @@ export async function spawnService(
     waitReady = true,
     testDefaults = true,
     main = MAIN,
-    nodeArgs = ['--max-semi-space-size=2', '--max-old-space-size=1024'],
+    nodeArgs = ['--max-semi-space-size=2', '--max-old-space-size=1024', '--heap-growing-percent=20'],
   } = {},
 ): Promise<ServiceProcess> {
   await ensureBuilt();
