@@ -106,6 +106,29 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     }
   });
 
+  it('keeps the prepared page within BROWSER_MAX_CONCURRENT_PAGES: no page beside a full browser, one as soon as a slot frees', async () => {
+    const app = await startApp({ BROWSER_MAX_CONCURRENT_PAGES: '2', MAX_CONCURRENT_CAPTURES: '2' });
+    let mostPages = 0;
+    let sawSpare = false;
+    const sampler = setInterval(() => {
+      const { activePages, preparedPages } = app.pool.stats();
+      mostPages = Math.max(mostPages, activePages + preparedPages); // active counts closing contexts
+      if (preparedPages > 0) sawSpare = true;
+    }, 5);
+    try {
+      for (let round = 0; round < 3; round++) {
+        // two clients back to back: every capture renders while the other page is taken
+        const results = await Promise.all([app.capture(PAGE), app.capture(PAGE)]);
+        expect(results.map((r) => r.status)).toEqual([200, 200]);
+      }
+      expect(await waitFor(() => app.pool.stats().preparedPages === 1)).toBe(true);
+      expect({ mostPages, sawSpare }).toEqual({ mostPages: 2, sawSpare: true });
+    } finally {
+      clearInterval(sampler);
+      await app.close();
+    }
+  });
+
   it("has the next capture's context open ahead of demand, except on a browser with no capture left", async () => {
     const app = await startApp({ BROWSER_MAX_USES: '2' });
     try {
