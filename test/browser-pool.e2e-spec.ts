@@ -69,6 +69,31 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     }
   });
 
+  it("runs Chrome's network service inside the browser process when Chrome's sandbox is off", async () => {
+    const app = await startApp({});
+    try {
+      const kinds = () =>
+        app.pool
+          .browserPids()
+          .flatMap((pid) => descendantsOf(pid))
+          .map((pid) => {
+            try {
+              return /--type=(\S+)/.exec(
+                readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' '),
+              )?.[1];
+            } catch {
+              return undefined; // ended while we looked
+            }
+          });
+      expect((await app.capture(PAGE)).status).toBe(200);
+      // zygotes and renderers, no utility process for the network service
+      expect(kinds()).not.toContain('utility');
+      expect(kinds()).toContain('renderer');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('serves a steady load of as many clients as a browser has pages on that one browser', async () => {
     // Each client sends its next capture as soon as the last is answered, while that capture's context
     // still closes behind the answer: the request waits for that slot instead of launching a second browser.

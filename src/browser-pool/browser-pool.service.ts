@@ -6,7 +6,13 @@ import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
 import { chromeEnvironment } from './chrome-env';
-import { chromeArgs, DEFAULT_WINDOW, headlessModeFor, resolveChromePath } from './chrome-path';
+import {
+  chromeArgs,
+  DEFAULT_WINDOW,
+  headlessModeFor,
+  poolChromeArgs,
+  resolveChromePath,
+} from './chrome-path';
 import { fontconfigEnv } from './fonts';
 import {
   BROWSER_CONTEXT_ROUTER,
@@ -453,6 +459,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       headless: headlessModeFor(this.chromePath),
       args: [
         ...chromeArgs(this.config.CHROME_SANDBOX),
+        ...poolChromeArgs(this.config.CHROME_SANDBOX),
         `--window-size=${DEFAULT_WINDOW.width},${DEFAULT_WINDOW.height}`,
         ...this.extraArgs,
       ],

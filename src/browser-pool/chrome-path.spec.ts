@@ -1,7 +1,13 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromeArgs, headlessModeFor, resolveChromePath, SYSTEM_CANDIDATES } from './chrome-path';
+import {
+  chromeArgs,
+  headlessModeFor,
+  poolChromeArgs,
+  resolveChromePath,
+  SYSTEM_CANDIDATES,
+} from './chrome-path';
 
 describe('resolveChromePath', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chrome-path-'));
@@ -50,5 +56,10 @@ describe('chromeArgs', () => {
     expect(chromeArgs(false)).toContain('--no-sandbox');
     expect(chromeArgs(true)).not.toContain('--no-sandbox');
     expect(chromeArgs(true)).toContain('--js-flags=--max-old-space-size=1024');
+  });
+
+  it("keeps the network service in a process of its own only under Chrome's sandbox", () => {
+    expect(poolChromeArgs(false)).toEqual(['--enable-features=NetworkServiceInProcess2']);
+    expect(poolChromeArgs(true)).toEqual([]);
   });
 });
