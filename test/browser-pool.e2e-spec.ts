@@ -10,6 +10,19 @@ const PAGE = {
   wait_for_network: 'none',
 };
 
+/** Chrome's `--type` of every process the pool's browsers started (renderer, zygote, utility...). */
+const childTypes = (app: TestApp): (string | undefined)[] =>
+  app.pool
+    .browserPids()
+    .flatMap((pid) => descendantsOf(pid))
+    .map((pid) => {
+      try {
+        return /--type=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' '))?.[1];
+      } catch {
+        return undefined; // ended while we looked
+      }
+    });
+
 describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
   let svc: TestApp;
 
@@ -50,17 +63,7 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     const app = await startApp({});
     try {
       expect(await waitFor(() => app.pool.stats().preparedPages === 1)).toBe(true);
-      const renderers = () =>
-        app.pool
-          .browserPids()
-          .flatMap((pid) => descendantsOf(pid))
-          .filter((pid) => {
-            try {
-              return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('--type=renderer');
-            } catch {
-              return false; // ended while we looked
-            }
-          });
+      const renderers = () => childTypes(app).filter((type) => type === 'renderer');
       expect(await waitFor(() => renderers().length === 1)).toBe(true);
       expect((await app.capture(PAGE)).status).toBe(200);
       expect(await waitFor(() => app.pool.stats().activePages === 0 && renderers().length === 1)).toBe(true);
@@ -72,23 +75,10 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
   it("runs Chrome's network service inside the browser process when Chrome's sandbox is off", async () => {
     const app = await startApp({});
     try {
-      const kinds = () =>
-        app.pool
-          .browserPids()
-          .flatMap((pid) => descendantsOf(pid))
-          .map((pid) => {
-            try {
-              return /--type=(\S+)/.exec(
-                readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' '),
-              )?.[1];
-            } catch {
-              return undefined; // ended while we looked
-            }
-          });
       expect((await app.capture(PAGE)).status).toBe(200);
       // zygotes and renderers, no utility process for the network service
-      expect(kinds()).not.toContain('utility');
-      expect(kinds()).toContain('renderer');
+      expect(childTypes(app)).not.toContain('utility');
+      expect(childTypes(app)).toContain('renderer');
     } finally {
       await app.close();
     }

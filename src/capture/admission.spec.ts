@@ -13,9 +13,19 @@ const outcome = (promise: Promise<unknown>) => {
 };
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Every gate a test makes, closed after it: a waiter left queued would keep its deadline timer (10 s) running past the spec. */
+const gates: Admission[] = [];
+const track = (gate: Admission): Admission => {
+  gates.push(gate);
+  return gate;
+};
+afterEach(() => {
+  for (const gate of gates.splice(0)) gate.close();
+});
+
 describe('Admission', () => {
   it('gives asynchronous jobs only the slots synchronous requests leave free', async () => {
-    const admission = new Admission(1, 5);
+    const admission = track(new Admission(1, 5));
     const job1 = await admission.enterBackground(); // a free slot and nobody waiting: the job takes it
     const order: string[] = [];
     const job2 = admission.enterBackground().then((release) => (order.push('job2'), release));
@@ -32,7 +42,7 @@ describe('Admission', () => {
   });
 
   it('takes a waiting job out when its signal aborts, and turns jobs away once closed', async () => {
-    const admission = new Admission(1, 5);
+    const admission = track(new Admission(1, 5));
     const release = await admission.enter(new Deadline(10_000));
     const abort = new AbortController();
     const waiting = outcome(admission.enterBackground(abort.signal));
@@ -49,7 +59,7 @@ describe('Admission', () => {
   });
 
   it('lets maxRunning in, queues the next, and rejects beyond the queue at once', async () => {
-    const admission = new Admission(1, 1);
+    const admission = track(new Admission(1, 1));
     const release1 = await admission.enter(new Deadline(10_000));
     let secondIn = false;
     const second = admission.enter(new Deadline(10_000)).then((release) => {
@@ -68,7 +78,7 @@ describe('Admission', () => {
   });
 
   it('gives up a queued request when its deadline passes', async () => {
-    const admission = new Admission(1, 5);
+    const admission = track(new Admission(1, 5));
     const release = await admission.enter(new Deadline(10_000));
     await expect(admission.enter(new Deadline(50))).rejects.toBeInstanceOf(CapacityError);
     expect(admission.queuedCount).toBe(0);
@@ -76,7 +86,7 @@ describe('Admission', () => {
   });
 
   it('drops a queued request whose client disconnects', async () => {
-    const admission = new Admission(1, 5);
+    const admission = track(new Admission(1, 5));
     const release = await admission.enter(new Deadline(10_000));
     const abort = new AbortController();
     const waiting = admission.enter(new Deadline(10_000, abort.signal));
@@ -88,7 +98,7 @@ describe('Admission', () => {
   });
 
   it('ignores a second release of the same slot', async () => {
-    const admission = new Admission(2, 0);
+    const admission = track(new Admission(2, 0));
     const release = await admission.enter(new Deadline(10_000));
     await admission.enter(new Deadline(10_000));
     release();
@@ -99,7 +109,7 @@ describe('Admission', () => {
 
 describe('Admission: order and shutdown', () => {
   it('hands a freed slot straight to the first waiter, first come first served', async () => {
-    const gate = new Admission(1, 5);
+    const gate = track(new Admission(1, 5));
     const release = await gate.enter(new Deadline(10_000));
     const first = outcome(gate.enter(new Deadline(10_000)));
     const second = outcome(gate.enter(new Deadline(10_000)));
@@ -117,14 +127,14 @@ describe('Admission: order and shutdown', () => {
     jest.useFakeTimers();
     try {
       jest.advanceTimersByTime(1_000);
-      await expect(new Admission(1, 1).enter(deadline)).rejects.toBeInstanceOf(TimeoutError);
+      await expect(track(new Admission(1, 1)).enter(deadline)).rejects.toBeInstanceOf(TimeoutError);
     } finally {
       jest.useRealTimers();
     }
   });
 
   it('on close turns away the queue and new requests, and idle() waits for running captures', async () => {
-    const gate = new Admission(1, 3);
+    const gate = track(new Admission(1, 3));
     const release = await gate.enter(new Deadline(60_000));
     const queued = outcome(gate.enter(new Deadline(60_000)));
     await flush();
@@ -170,7 +180,7 @@ describe('Admission: fair shares', () => {
   const b = { principal: 'token:b' };
 
   it('keeps one principal to its share of the running slots, leaving the rest to others', async () => {
-    const admission = new Admission(4, 8, fair);
+    const admission = track(new Admission(4, 8, fair));
     await admission.enter(new Deadline(10_000), a);
     await admission.enter(new Deadline(10_000), a);
     const third = outcome(admission.enter(new Deadline(10_000), a)); // over a's 2 slots: waits
@@ -184,7 +194,7 @@ describe('Admission: fair shares', () => {
   });
 
   it('keeps one principal to its share of the queue: 503 at once beyond it, while others still queue', async () => {
-    const admission = new Admission(2, 4, fair);
+    const admission = track(new Admission(2, 4, fair));
     await admission.enter(new Deadline(10_000), a);
     const queued = [
       outcome(admission.enter(new Deadline(10_000), a)),
@@ -201,7 +211,7 @@ describe('Admission: fair shares', () => {
   });
 
   it('hands a freed slot to the first waiter whose share allows it, skipping the one held by its own', async () => {
-    const admission = new Admission(2, 4, fair);
+    const admission = track(new Admission(2, 4, fair));
     const releaseA = await admission.enter(new Deadline(10_000), a);
     const releaseB = await admission.enter(new Deadline(10_000), b);
     const order: string[] = [];
@@ -220,7 +230,7 @@ describe('Admission: fair shares', () => {
   });
 
   it('limits signed URLs per client address on top of the signing key', async () => {
-    const admission = new Admission(4, 4, { principalSharePercent: 100, signedPerIp: 1 });
+    const admission = track(new Admission(4, 4, { principalSharePercent: 100, signedPerIp: 1 }));
     const fromX = { principal: 'signed:k', signedFrom: '192.0.2.1' };
     const fromY = { principal: 'signed:k', signedFrom: '192.0.2.2' };
     await admission.enter(new Deadline(10_000), fromX);
@@ -233,11 +243,11 @@ describe('Admission: fair shares', () => {
   });
 
   it('gives every principal at least one slot and one queue place, and none without fair shares', async () => {
-    const tiny = new Admission(1, 1, { principalSharePercent: 1, signedPerIp: 1 });
+    const tiny = track(new Admission(1, 1, { principalSharePercent: 1, signedPerIp: 1 }));
     await tiny.enter(new Deadline(10_000), a);
     expect(tiny.bucketsOf(a)).toEqual([{ key: 'principal:token:a', maxRunning: 1, maxQueued: 1 }]);
-    expect(new Admission(4, 4).bucketsOf(a)).toEqual([]);
-    const open = new Admission(2, 0, fair);
+    expect(track(new Admission(4, 4)).bucketsOf(a)).toEqual([]);
+    const open = track(new Admission(2, 0, fair));
     expect(open.bucketsOf(undefined)).toEqual([]);
   });
 });
