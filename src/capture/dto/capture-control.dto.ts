@@ -1,6 +1,19 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Script } from 'node:vm';
-import { IsNumber, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
 import { LIMITS } from '../capture-defaults';
 
 /** Resource types of block_resources: Chrome's own names (Network.ResourceType), lower-cased. */
@@ -32,6 +45,21 @@ export const CONTROL_LIMITS = {
   /** Largest image_width / image_height, and largest side a one-sided scale may produce. */
   imageSide: LIMITS.viewport,
 } as const;
+
+/**
+ * fail_if_content_contains / fail_if_content_missing: an optional list of at most
+ * CONTROL_LIMITS.contentStrings strings, each with something besides white space and at most
+ * CONTROL_LIMITS.contentStringLength characters.
+ */
+export const ContentStrings = () =>
+  applyDecorators(
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(CONTROL_LIMITS.contentStrings),
+    IsString({ each: true }),
+    Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' }),
+    MaxLength(CONTROL_LIMITS.contentStringLength, { each: true }),
+  );
 
 /** A rectangle of the page in CSS px: what `clip` captures. */
 export class ClipDto {

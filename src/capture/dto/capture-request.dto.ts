@@ -33,6 +33,7 @@ import { PdfMetadataDto } from './pdf-metadata.dto';
 import { IsCaptureUrl, IsHeaderMap, IsLocaleTag, IsTimeZone, MaxUtf8Bytes } from './validators';
 import {
   ClipDto,
+  ContentStrings,
   CONTROL_LIMITS,
   IsJsExpression,
   IsStatusList,
@@ -647,12 +648,7 @@ export class CaptureRequestDto {
     maxItems: CONTROL_LIMITS.contentStrings,
     example: ['Access denied', 'captcha'],
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
-  @IsString({ each: true })
-  @Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' })
-  @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
+  @ContentStrings()
   fail_if_content_contains?: string[];
 
   @ApiPropertyOptional({
@@ -662,12 +658,7 @@ export class CaptureRequestDto {
     maxItems: CONTROL_LIMITS.contentStrings,
     example: ['Order total'],
   })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(CONTROL_LIMITS.contentStrings)
-  @IsString({ each: true })
-  @Matches(/\S/, { each: true, message: '$property entries must not be empty or only white space' })
-  @MaxLength(CONTROL_LIMITS.contentStringLength, { each: true })
+  @ContentStrings()
   fail_if_content_missing?: string[];
 
   @ApiPropertyOptional({
