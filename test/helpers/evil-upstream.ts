@@ -3,6 +3,7 @@
 // 099, control characters, broken chunks, answers that never come or never
 // end). Loopback only.
 import * as net from 'node:net';
+import { listenOnLoopback } from './ports';
 
 /** What the server does with one request: write these bytes and close, or act on the socket itself. */
 export type EvilAnswer = string | Buffer | ((socket: net.Socket) => void);
@@ -162,8 +163,7 @@ export async function startEvilUpstream(extra: Record<string, EvilAnswer> = {}):
     else if (typeof variant === 'function') variant(socket);
     else socket.end(variant);
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const port = await listenOnLoopback(server);
   return {
     port,
     paths,

@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { closeHttpServer, listenOnLoopback } from './ports';
 
 export interface LoggedRequest {
   method: string;
@@ -55,13 +55,11 @@ export class FixtureServer {
       this.requests.push({ method: 'UPGRADE', path: req.url ?? '', headers: req.headers });
       socket.destroy();
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeHttpServer(this.server);
   }
 }

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { createServer, Server } from 'node:https';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { closeHttpServer, listenOnLoopback } from './ports';
 
 /**
  * A page that reports what it sees of its environment, read at parse time
@@ -98,14 +98,12 @@ export class SelfSignedServer {
       { stdio: 'ignore' },
     );
     this.server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, this.handler);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if (this.server) await closeHttpServer(this.server);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
