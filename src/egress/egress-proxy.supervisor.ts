@@ -138,26 +138,27 @@ export class EgressProxySupervisor {
   async openRoute(): Promise<EgressRoute> {
     if (!this.main || this.stopping) throw new Error('egress proxy not started');
     const id = `r${++this.nextRoute}`;
-    let server = this.idleRouteServers.pop();
-    if (!server) {
-      const opened: net.Server = await listen((socket) => {
-        const route = this.routeOfServer.get(opened);
-        // A context closed before its port was reused: nothing of it may still connect.
-        if (route === undefined) socket.destroy();
-        else this.handOver(socket, route);
-      });
-      if (this.stopping) {
-        opened.close();
-        throw new Error('egress proxy stopping');
-      }
-      server = opened;
-      this.routeServers.set(id, server);
-      this.sendPorts();
-    } else {
-      this.routeServers.set(id, server);
-    }
+    const reused = this.idleRouteServers.pop();
+    const server = reused ?? (await this.listenForRoutes());
+    this.routeServers.set(id, server);
     this.routeOfServer.set(server, id);
+    if (!reused) this.sendPorts(); // a port the child does not know as the proxy's own yet
     return { id, url: `http://127.0.0.1:${portOf(server)}`, close: () => this.closeRoute(id) };
+  }
+
+  /** A new route port: each connection goes to the child under the route the port serves at that moment. */
+  private async listenForRoutes(): Promise<net.Server> {
+    const server: net.Server = await listen((socket) => {
+      const route = this.routeOfServer.get(server);
+      // A context closed before its port was reused: nothing of it may still connect.
+      if (route === undefined) socket.destroy();
+      else this.handOver(socket, route);
+    });
+    if (this.stopping) {
+      server.close();
+      throw new Error('egress proxy stopping');
+    }
+    return server;
   }
 
   /** Whether the proxy process died while it held connections of this route. */
