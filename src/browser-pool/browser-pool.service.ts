@@ -5,6 +5,7 @@ import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { AppConfig } from '../config/app-config';
 import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
+import { coalesceWrites } from './cdp-channel';
 import { chromeEnvironment } from './chrome-env';
 import {
   chromeArgs,
@@ -474,6 +475,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       downloadBehavior: DENY_DOWNLOADS,
       defaultViewport: null,
     });
+    // pipe: true puts Puppeteer's end of the CDP pipe on Chrome's fd 3
+    const pipe = browser.process()?.stdio[3];
+    if (pipe && 'write' in pipe) coalesceWrites(pipe);
     // Chrome starts with a blank tab in its default context, which no capture uses: its renderer
     // process would hold ~10-20 MiB for the browser's whole life.
     await Promise.all(
