@@ -176,6 +176,61 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     }
   });
 
+  describe("a finished capture's context waits to close for the next capture's rendering", () => {
+    // a wait long enough that only the events under test end it
+    const LONG_WAIT = { BROWSER_CLOSE_WAIT_MS: '10000' };
+
+    it('until the next capture on its browser starts rendering', async () => {
+      const app = await startApp(LONG_WAIT);
+      try {
+        expect((await app.capture(PAGE)).status).toBe(200);
+        expect(app.pool.stats()).toMatchObject({ activePages: 1, closesWaiting: 1 });
+        await new Promise((r) => setTimeout(r, 500));
+        expect(app.pool.stats()).toMatchObject({ activePages: 1, closesWaiting: 1 }); // nothing ended the wait
+        expect((await app.capture(PAGE)).status).toBe(200);
+        // the second capture's rendering closed the first context; the second's own waits now
+        expect(await waitFor(() => app.pool.stats().activePages === 1, 5000)).toBe(true);
+        expect(app.pool.stats().closesWaiting).toBe(1);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('closes at once when a capture needs its page slot', async () => {
+      const app = await startApp({ ...LONG_WAIT, BROWSER_MAX_CONCURRENT_PAGES: '2', MAX_CONCURRENT_CAPTURES: '2' });
+      try {
+        expect((await app.capture(PAGE)).status).toBe(200);
+        // the second slot: a capture that will not render for a while
+        const slow = app.capture({ ...PAGE, delay_capture: 4000 }).then((res) => res);
+        expect(await waitFor(() => app.pool.stats().activePages === 2)).toBe(true);
+        const started = Date.now();
+        const third = await app.capture(PAGE);
+        expect(third.status).toBe(200);
+        expect(Date.now() - started).toBeLessThan(2500); // not held until the slow capture renders
+        expect((await slow).status).toBe(200);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('never for a capture that failed, nor with BROWSER_CLOSE_WAIT_MS=0', async () => {
+      const app = await startApp(LONG_WAIT);
+      const atOnce = await startApp({ BROWSER_CLOSE_WAIT_MS: '0' });
+      try {
+        const started = Date.now();
+        const failed = await app.capture({ ...PAGE, wait_for_selector: '#never', wait_for_timeout: 300 });
+        expect(failed.status).toBe(504);
+        expect(Date.now() - started).toBeLessThan(5000); // its teardown did not wait
+        expect(app.pool.stats()).toMatchObject({ activePages: 0, closesWaiting: 0 }); // torn down before the answer
+        expect((await atOnce.capture(PAGE)).status).toBe(200);
+        expect(atOnce.pool.stats().closesWaiting).toBe(0);
+        expect(await waitFor(() => atOnce.pool.stats().activePages === 0, 5000)).toBe(true);
+      } finally {
+        await Promise.all([app.close(), atOnce.close()]);
+      }
+    });
+  });
+
   it('reports ready while a browser is connected', async () => {
     const res = await svc.http().get('/health/ready');
     expect(res.status).toBe(200);

@@ -30,8 +30,10 @@ interface BrowserState {
   uses: number;
   /** Captures running on it right now, and those whose context is still closing. */
   active: number;
-  /** Of `active`, the captures that ended and whose context is closing behind their response. */
+  /** Of `active`, the captures that ended and whose context is closing (or waits to close) behind their response. */
   closing: number;
+  /** Starts the closes that wait for a quieter moment (see closeLater), each once. */
+  closesWaiting: Array<() => void>;
   /** Disconnected or crashed: never handed out again. */
   dead: boolean;
   /**
@@ -58,11 +60,12 @@ export interface PageLease {
   /** The id of the context's own network route (see BROWSER_CONTEXT_ROUTER), if there is one. */
   routeId?: string;
   /**
-   * Starts opening the next capture's context on this browser now. Call it
-   * where the capture leaves the browser's main thread mostly idle (while
-   * rendering); otherwise the teardown starts it.
+   * Call it where the capture leaves the browser's main thread mostly idle
+   * (while rendering): the next capture's context starts opening on this
+   * browser, and the last capture's context, if it waits, starts closing.
+   * Otherwise the teardown opens the next one, and a timer closes the last.
    */
-  prepareNext: () => void;
+  rendering: () => void;
 }
 
 /** Raised when the browser under a capture went away mid-flight. */
@@ -186,6 +189,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       browsers: states.length,
       connected: states.filter((s) => !s.dead && s.browser.connected).length,
       activePages: states.reduce((n, s) => n + s.active, 0),
+      /** Of `activePages`, finished captures whose context waits to close (BROWSER_CLOSE_WAIT_MS). */
+      closesWaiting: states.reduce((n, s) => n + s.closesWaiting.length, 0),
       /** Contexts opened ahead of demand, one per browser that will serve another capture. */
       preparedPages: states.filter((s) => s.spare && !s.dead).length,
       restarts: this.restarts,
@@ -224,7 +229,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         context: prepared.context,
         routeId: prepared.route?.id,
         browser: state.browser,
-        prepareNext: () => this.prepareSpare(state),
+        rendering: () => {
+          this.prepareSpare(state);
+          this.startWaitingCloses(state);
+        },
       });
       succeeded = true;
       return result;
@@ -235,8 +243,10 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       const context = prepared?.context;
       const route = prepared?.route;
       this.prepareSpare(state);
-      const teardown = (async () => {
-        state.closing++;
+      state.closing++;
+      // A failed capture (perhaps a hung page) is torn down at once, and before its error is answered.
+      const when = succeeded && this.mayCloseLater(state) ? this.closeLater(state) : Promise.resolve();
+      const teardown = when.then(async () => {
         try {
           if (context) await this.closeContext(state, context);
           route?.close();
@@ -244,16 +254,52 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
           state.closing--;
           this.releaseSlot(state);
         }
-      })();
+      });
       if (!succeeded) await teardown;
     }
+  }
+
+  /**
+   * A finished capture's context may wait to close (BROWSER_CLOSE_WAIT_MS) for the next capture on
+   * its browser to start rendering: closed at once, Chrome's teardown lands on the next capture's
+   * navigation when a client sends its next request as soon as it has the answer (~12 ms of a
+   * ~120 ms capture here, docs/performance.md), while a rendering capture mostly waits for frames.
+   * It waits only while its browser has a free page slot besides it and no capture waits for one:
+   * a wait never costs another capture its slot.
+   */
+  private mayCloseLater(state: BrowserState): boolean {
+    return (
+      this.config.BROWSER_CLOSE_WAIT_MS > 0 &&
+      !this.shuttingDown &&
+      this.usable(state) &&
+      state.active < this.config.BROWSER_MAX_CONCURRENT_PAGES &&
+      this.slotWaiters.length === 0
+    );
+  }
+
+  /** Resolves when the next capture on this browser starts rendering, a slot is needed, or BROWSER_CLOSE_WAIT_MS pass. */
+  private closeLater(state: BrowserState): Promise<void> {
+    return new Promise((resolve) => {
+      const start = () => {
+        clearTimeout(timer);
+        const i = state.closesWaiting.indexOf(start);
+        if (i >= 0) state.closesWaiting.splice(i, 1);
+        resolve();
+      };
+      const timer = setTimeout(start, this.config.BROWSER_CLOSE_WAIT_MS);
+      state.closesWaiting.push(start);
+    });
+  }
+
+  private startWaitingCloses(state: BrowserState): void {
+    for (const start of [...state.closesWaiting]) start();
   }
 
   /**
    * The browser's prepared page (waited for if it is still opening; a new
    * one if preparing it failed), or a new one; undefined if the browser
    * does not open one in time. The next spare opens when the capture calls
-   * `prepareNext` or ends: opening one at once would compete with this
+   * `rendering` or ends: opening one at once would compete with this
    * capture's navigation for Chrome's main thread.
    */
   private takePage(state: BrowserState): Promise<PreparedPage | undefined> {
@@ -320,6 +366,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       // take a launch (~0.4 s) and ~100 MiB more. Under a steady load of BROWSER_MAX_CONCURRENT_PAGES
       // clients, each next request arrives while the last one's context closes behind its response.
       if ([...this.lent].some((s) => this.usable(s) && s.closing > 0)) {
+        for (const s of this.lent) this.startWaitingCloses(s);
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         if (this.shuttingDown) throw new CapacityError('The service is shutting down', 5);
         continue;
@@ -489,6 +536,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       uses: 0,
       active: 0,
       closing: 0,
+      closesWaiting: [],
       dead: false,
     };
     this.states.set(browser, state);
@@ -532,6 +580,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     if (this.shuttingDown || !this.pool) return;
     this.shuttingDown = true;
     this.stopping.abort();
+    // Contexts waiting for a quieter moment to close have none to wait for now.
+    for (const state of this.states.values()) this.startWaitingCloses(state);
     // Browsers still lent (captures in flight) go back or get destroyed as those captures finish.
     await settledWithin(this.pool.drain(), this.config.SHUTDOWN_GRACE_MS + CLOSE_TIMEOUT_MS);
     await this.pool.clear();

@@ -182,7 +182,7 @@ export class CaptureService {
     this.checkNetwork(lease.routeId, page.url(), navigatedAt);
     clock.lap('wait');
 
-    lease.prepareNext(); // the screenshot keeps Chrome's compositor busy, not the thread that opens pages
+    lease.rendering(); // the screenshot keeps Chrome's compositor busy, not the thread that opens and closes pages
     // the page's metadata is read while Chrome encodes the output: one round trip less on the answer's path
     const [rendered, pageMetadata] = await Promise.all([
       render(page, opts, {
