@@ -480,6 +480,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
     state.dead = true;
     this.restarts++;
     this.lent.delete(state);
+    this.startWaitingCloses(state); // nothing of a dead browser is worth waiting for: its slots free at once
     // An idle dead browser sits in generic-pool's idle list: borrowing purges it (validate fails) and refills to min.
     if (state.active === 0 && !this.shuttingDown) void this.purgeIdle();
   }
