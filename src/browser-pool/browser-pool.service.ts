@@ -134,6 +134,8 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
   private slotWaiters: Array<() => void> = [];
   /** The borrow from generic-pool under way, if any: captures that need a browser share it. */
   private borrowing?: Promise<void>;
+  /** Run on every page the pool opens, before a capture gets it (see prepareEachPage). */
+  private pagePreparer?: (page: Page) => Promise<void>;
   /** Counts browsers that died or were recycled: exported as a metric. */
   restarts = 0;
 
@@ -197,6 +199,14 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       launchFailures: this.launchFailures,
       pending: this.pool?.pending ?? 0,
     };
+  }
+
+  /**
+   * Set-up every capture's page needs, done to each page when the pool opens it: ahead of demand
+   * for a prepared page, off the request's path. A page whose set-up fails is not handed out.
+   */
+  prepareEachPage(preparer: (page: Page) => Promise<void>): void {
+    this.pagePreparer = preparer;
   }
 
   /** PIDs of the Chrome main processes this pool holds right now. */
@@ -325,7 +335,9 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
         ...(route ? { proxyServer: route.proxyServer, proxyBypassList: route.proxyBypassList } : {}),
       });
       try {
-        return { context, page: await context.newPage(), route };
+        const page = await context.newPage();
+        await this.pagePreparer?.(page);
+        return { context, page, route };
       } catch (err) {
         await context.close().catch(() => undefined);
         throw err;

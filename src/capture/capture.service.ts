@@ -23,6 +23,7 @@ import { CaptureResult, Phase, TARGET_GUARD, TargetGuard } from './capture.types
 import { loadLazyContent } from './lazy-content';
 import { hideSelectors, isPuppeteerTimeout, runCustomJs, waitForAnimations } from './page-actions';
 import { runInteractions } from './page-interactions';
+import { preparePopupBlocker } from './popups';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
 import { failingStatuses, statusFails } from './capture-control.rules';
@@ -78,7 +79,10 @@ export class CaptureService {
     private readonly pool: BrowserPoolService,
     private readonly admission: Admission,
     @Optional() @Inject(TARGET_GUARD) private readonly targetGuard?: TargetGuard,
-  ) {}
+  ) {
+    // blocking popups is the default: its script goes onto each page while the pool prepares it
+    if (config.USE_POPUP_BLOCKER) pool.prepareEachPage(preparePopupBlocker);
+  }
 
   /**
    * Runs one capture of `opts` (parseCaptureRequest's result) under `deadline`. `claimant`: who asked

@@ -54,6 +54,19 @@ function refusePopupsInPage(): void {
 /** Popups one capture may open when popups are allowed; a page opening more is a storm. */
 const MAX_ALLOWED_POPUPS = 10;
 
+/** The popup blocker's script on pages prepared before their capture: the page, and the script's id there. */
+const preparedBlockers = new WeakMap<Page, string>();
+
+/**
+ * Adds the popup blocker's script to a page before its capture is known (the pool's page set-up, when
+ * USE_POPUP_BLOCKER makes blocking the default): a capture that blocks popups then sends nothing for
+ * it on its own path, and one that does not removes it (watchPopups).
+ */
+export async function preparePopupBlocker(page: Page): Promise<void> {
+  const { identifier } = await page.evaluateOnNewDocument(refusePopupsInPage);
+  preparedBlockers.set(page, identifier);
+}
+
 async function closeTarget(target: Target): Promise<void> {
   try {
     await (await target.page())?.close();
@@ -87,7 +100,9 @@ export async function watchPopups(page: Page, context: BrowserContext, block: bo
     if (block || opened > MAX_ALLOWED_POPUPS) void closeTarget(target);
     else void page.bringToFront().catch(() => undefined); // the popup took the focus: take it back
   });
-  if (block) await page.evaluateOnNewDocument(refusePopupsInPage);
+  const prepared = preparedBlockers.get(page);
+  if (block && !prepared) await page.evaluateOnNewDocument(refusePopupsInPage);
+  if (!block && prepared) await page.removeScriptToEvaluateOnNewDocument(prepared);
   return {
     get opened() {
       return opened;
