@@ -39,7 +39,7 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(32) BROWSER_POOL_MIN = 1;
   @Type(() => Number) @IsInt() @Min(1) @Max(32) BROWSER_POOL_MAX = 2;
   @Type(() => Number) @IsInt() @Min(1) @Max(64) BROWSER_MAX_CONCURRENT_PAGES = 4;
-  @Type(() => Number) @IsInt() @Min(1) BROWSER_MAX_USES = 200;
+  @Type(() => Number) @IsInt() @Min(1) BROWSER_MAX_USES = 1000;
   /** How long a finished capture's context may wait to close for the next capture to start rendering (0: at once). */
   @Type(() => Number) @IsInt() @Min(0) @Max(10000) BROWSER_CLOSE_WAIT_MS = 150;
   @Type(() => Number) @IsInt() @Min(1000) BROWSER_LAUNCH_TIMEOUT_MS = 30000;
