@@ -271,6 +271,8 @@ export function sampleTree(rootPid: number): { stop: () => TreeSample } {
       // a process first seen mid-span started mid-span: all its CPU counts
       if (!first.has(pid))
         first.set(pid, { kind: kindOf(pid), ...(initial ? cpu : { own: 0, children: 0 }) });
+      // A Chrome seen between its fork and its exec still has node's command line: look again.
+      else if (first.get(pid)!.kind === 'node') first.get(pid)!.kind = kindOf(pid);
       last.set(pid, cpu);
       const kind = byKind[first.get(pid)!.kind];
       kind.mib += kb / 1024;
