@@ -197,7 +197,11 @@ describe('BrowserPool: recovery and clean shutdown (real Chromium)', () => {
     });
 
     it('closes at once when a capture needs its page slot', async () => {
-      const app = await startApp({ ...LONG_WAIT, BROWSER_MAX_CONCURRENT_PAGES: '2', MAX_CONCURRENT_CAPTURES: '2' });
+      const app = await startApp({
+        ...LONG_WAIT,
+        BROWSER_MAX_CONCURRENT_PAGES: '2',
+        MAX_CONCURRENT_CAPTURES: '2',
+      });
       try {
         expect((await app.capture(PAGE)).status).toBe(200);
         // the second slot: a capture that will not render for a while

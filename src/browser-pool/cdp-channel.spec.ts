@@ -32,14 +32,19 @@ describe('coalesceWrites', () => {
     pipe.write('{"id":3}'); // a later tick: a batch of its own
     pipe.write('\0');
     await new Promise((r) => setImmediate(r));
-    expect(batches).toEqual([['{"id":1}', '\0', '{"id":2}', '\0'], ['{"id":3}', '\0']]);
+    expect(batches).toEqual([
+      ['{"id":1}', '\0', '{"id":2}', '\0'],
+      ['{"id":3}', '\0'],
+    ]);
   });
 });
 
 describe('bindPuppeteerDebugChannels', () => {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const puppeteerDebug = () =>
-    require('puppeteer-core/internal/common/Debug.js') as { debug: (p: string) => (...a: unknown[]) => unknown };
+    require('puppeteer-core/internal/common/Debug.js') as {
+      debug: (p: string) => (...a: unknown[]) => unknown;
+    };
 
   afterEach(() => createDebug.disable());
 
