@@ -8,6 +8,10 @@
 //  - the realistic floor: the same warm tabs, but every capture loads a site
 //    no capture loaded before (host names 127.x.y.z), as a real workload does:
 //    site isolation then starts a new renderer for each capture;
+//  - the isolated floor (simple page, 1 and 4 clients only): in-process
+//    Puppeteer again, a fresh context and page per capture, closed after it,
+//    a new site each time: the least any service that keeps captures apart
+//    must do per capture; not a target, it shows what isolation itself costs;
 //  - the built service over HTTP (bearer auth, validation, rate limiter,
 //    egress proxy, logging), a new site per capture, the response cache
 //    bypassed (`cache: false`), with NETWORK_ALLOW=127.0.0.0/8.
@@ -53,9 +57,10 @@ const ROUNDS = QUICK ? 2 : 3;
 const TOKEN = 'bench-token-0123456789abcdef0123456789';
 
 /** The compared cells and their captures per round (full run). */
-const CELLS: { page: BenchPage; clients: number; perRound: number }[] = [
-  { page: 'simple', clients: 1, perRound: 12 },
-  { page: 'simple', clients: 4, perRound: 32 },
+/** `isolated`: the isolated floor runs in this cell too (the targets' cells). */
+const CELLS: { page: BenchPage; clients: number; perRound: number; isolated?: boolean }[] = [
+  { page: 'simple', clients: 1, perRound: 12, isolated: true },
+  { page: 'simple', clients: 4, perRound: 32, isolated: true },
   { page: 'simple', clients: 8, perRound: 32 },
   { page: 'heavy', clients: 1, perRound: 8 },
   { page: 'heavy', clients: 4, perRound: 16 },
@@ -64,15 +69,19 @@ const perRound = (full: number) => (QUICK ? Math.max(4, Math.round(full / 2.5)) 
 /** Captures of each run where a tree is measured alone (4 clients). */
 const ALONE = { simple: QUICK ? 16 : 40, heavy: QUICK ? 8 : 20 };
 
-type Tree = 'strict floor' | 'realistic floor' | 'service';
-const TREES: Tree[] = ['strict floor', 'realistic floor', 'service'];
+type Tree = 'strict floor' | 'realistic floor' | 'isolated floor' | 'service';
+type Floor = 'strict' | 'realistic' | 'isolated';
+const treesOf = (cell: (typeof CELLS)[number]): Tree[] =>
+  cell.isolated
+    ? ['strict floor', 'realistic floor', 'isolated floor', 'service']
+    : ['strict floor', 'realistic floor', 'service'];
 
 interface Row extends Summary {
   tree: Tree | string;
   page: BenchPage;
   clients: number;
-  /** Median of per-round ratios to each floor (interleaved rows only). */
-  x?: Partial<Record<'strict' | 'realistic', { median: number; p90: number; throughput: number }>>;
+  /** Median of per-round ratios to each floor (interleaved rows only; the isolated floor in its cells only). */
+  x?: Partial<Record<Floor, { median: number; p90: number; throughput: number }>>;
   alone?: TreeSample & { captures: number };
   pssX?: Partial<Record<'strict' | 'realistic', number>>;
   ussX?: Partial<Record<'strict' | 'realistic', number>>;
@@ -172,7 +181,7 @@ async function main() {
     concurrency: number,
     total: number,
   ): FloorJob => ({
-    kind: 'warm-tab',
+    kind: tree === 'isolated floor' ? 'fresh-context' : 'warm-tab',
     page,
     sites: tree === 'strict floor' ? 'same' : 'new',
     port: sites.port,
@@ -254,7 +263,7 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       for (const cell of CELLS) {
         const n = perRound(cell.perRound);
-        for (const tree of TREES) {
+        for (const tree of treesOf(cell)) {
           const result =
             tree === 'service'
               ? await serviceRun(cell.page, cell.clients, n)
@@ -266,10 +275,12 @@ async function main() {
       log(`round ${round + 1}/${ROUNDS} done (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     for (const cell of CELLS) {
-      for (const tree of TREES) {
+      for (const tree of treesOf(cell)) {
         const mine = runs.get(key(tree, cell.page, cell.clients))!;
         const x: Row['x'] = {};
-        for (const other of ['strict', 'realistic'] as const) {
+        for (const other of cell.isolated
+          ? (['strict', 'realistic', 'isolated'] as const)
+          : (['strict', 'realistic'] as const)) {
           const theirs = runs.get(key(`${other} floor`, cell.page, cell.clients))!;
           const perRoundRatio = (pick: (s: Summary) => number) =>
             round2(median(mine.map((r, i) => pick(summarize(r)) / pick(summarize(theirs[i])))));
@@ -311,6 +322,7 @@ async function main() {
   for (const row of rows) {
     if (row.clients !== 4) continue;
     row.alone = aloneRuns.get(`${row.tree}/${row.page}`);
+    if (!row.alone) continue; // the isolated floor's memory is not measured
     row.pssX = {
       strict: round2(row.alone!.peakPssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakPssMib),
       realistic: round2(row.alone!.peakPssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakPssMib),
@@ -359,6 +371,12 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
       met: simple4.ussX!.realistic! <= 1.0,
     },
   ];
+  // Not targets: how the service compares with the least an isolating service does (a bare loop).
+  const isolation = [
+    { measure: 'sequential median latency (simple page)', x: simple1.x!.isolated!.median },
+    { measure: 'p90 latency at 4 clients (simple page)', x: simple4.x!.isolated!.p90 },
+    { measure: 'throughput at 4 clients (simple page)', x: simple4.x!.isolated!.throughput },
+  ];
   const cpu = rows
     .filter((r) => r.alone)
     .map((r) => {
@@ -374,7 +392,7 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
     });
   if (JSON_OUT) {
     console.log(
-      JSON.stringify({ quick: QUICK, rounds: ROUNDS, chrome, rows, cpu, cacheHit, targets }, null, 2),
+      JSON.stringify({ quick: QUICK, rounds: ROUNDS, chrome, rows, cpu, cacheHit, targets, isolation }, null, 2),
     );
     return;
   }
@@ -424,6 +442,12 @@ function report(rows: Row[], chrome: string, cacheHit: Summary) {
   console.log('|---|---|---|---|---|');
   for (const t of targets)
     console.log(`| ${t.target} | ${t.realistic} | ${t.strict} | ${t.limit} | ${t.met ? 'PASS' : 'FAIL'} |`);
+  console.log(
+    '\nAgainst the isolated floor (bare Puppeteer, a fresh context and page per capture; not a target):\n',
+  );
+  console.log('| measure (service / isolated floor) | ratio |');
+  console.log('|---|---|');
+  for (const i of isolation) console.log(`| ${i.measure} | ${i.x} |`);
 }
 
 main().catch((err) => {
