@@ -213,6 +213,10 @@ export type ProcessKind = 'node' | 'browser' | 'renderer' | 'other';
 function kindOf(pid: number): ProcessKind {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    // A process that is exiting (Chrome's renderers, one per capture) has no command line left, or one
+    // of NUL bytes: its name still says which binary it is.
+    if (!cmdline.replace(/\0/g, ''))
+      return /chrom/i.test(readFileSync(`/proc/${pid}/comm`, 'latin1')) ? 'renderer' : 'node';
     if (!/chrom/i.test(cmdline)) return 'node';
     if (cmdline.includes('--type=renderer')) return 'renderer';
     return cmdline.includes('--type=') ? 'other' : 'browser';
