@@ -15,52 +15,28 @@
 //   AB_MAIN_A, AB_MAIN_B      another build's dist/main.js (its tree needs a node_modules)
 //   AB_ROUNDS (8), AB_SEQUENTIAL (12 captures), AB_CONCURRENT (32 captures at 4 clients)
 import { resolveChromePath } from '../../src/browser-pool/chrome-path';
-import { spawnService, ServiceProcess } from '../../test/helpers/service-process';
 import { benchUrl, percentile, runLoad, startBenchSites, summarize } from './bench-lib';
+import { BenchService, captureBody, spawnBenchService } from './bench-service';
 
-const TOKEN = 'bench-token-0123456789abcdef0123456789';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 8);
 const SEQUENTIAL = Number(process.env.AB_SEQUENTIAL ?? 12);
 const CONCURRENT = Number(process.env.AB_CONCURRENT ?? 32);
 /** Host indices far from the main bench's, so a variant never loads a site it loaded before. */
 let nextHost = 1_000_000;
 
-interface Variant {
-  name: 'A' | 'B';
-  service: ServiceProcess;
-}
-
-async function startVariant(name: 'A' | 'B', chrome: string): Promise<Variant> {
-  const env = JSON.parse(process.env[`AB_${name}`] ?? '{}') as Record<string, string>;
-  const main = process.env[`AB_MAIN_${name}`];
-  const service = await spawnService(
-    {
-      AUTH_TOKEN: TOKEN,
-      CHROME_PATH: chrome,
-      NETWORK_ALLOW: '127.0.0.0/8',
-      RATE_LIMIT_CAPTURE: '100000 per second',
-      ...env,
-    },
-    { testDefaults: false, ...(main ? { main } : {}) },
+const startVariant = (name: 'A' | 'B', chrome: string): Promise<BenchService> =>
+  spawnBenchService(
+    chrome,
+    JSON.parse(process.env[`AB_${name}`] ?? '{}') as Record<string, string>,
+    process.env[`AB_MAIN_${name}`],
   );
-  return { name, service };
-}
 
 async function main() {
   const sites = await startBenchSites();
   const chrome = resolveChromePath(process.env.CHROME_PATH);
   const variants = [await startVariant('A', chrome), await startVariant('B', chrome)];
-  const capture = async (variant: Variant) => {
-    const url = benchUrl(sites.port, 'simple', nextHost++);
-    const res = await fetch(`http://127.0.0.1:${variant.service.port}/capture`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ url, format: 'png', wait_for_network: 'none', cache: false }),
-    });
-    const bytes = await res.arrayBuffer();
-    if (res.status !== 200)
-      throw new Error(`${variant.name} answered ${res.status}: ${Buffer.from(bytes).toString()}`);
-  };
+  const capture = (variant: BenchService) =>
+    variant.post(captureBody(benchUrl(sites.port, 'simple', nextHost++)));
   try {
     for (const v of variants) await runLoad(4, 8, () => capture(v)); // browsers up and warm
     const ratios = { latency: [] as number[], throughput: [] as number[] };

@@ -32,7 +32,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as ts from 'typescript';
 import { resolveChromePath } from '../../src/browser-pool/chrome-path';
-import { spawnService } from '../../test/helpers/service-process';
 import { measureCacheHitLatency } from '../cache-hit-latency';
 import {
   BenchPage,
@@ -48,13 +47,13 @@ import {
   Summary,
   TreeSample,
 } from './bench-lib';
+import { BENCH_TOKEN, captureBody, spawnBenchService } from './bench-service';
 import type { FloorJob, FloorReply } from './floor';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const JSON_OUT = args.has('--json');
 const ROUNDS = QUICK ? 2 : 3;
-const TOKEN = 'bench-token-0123456789abcdef0123456789';
 
 /** The compared cells and their captures per round (full run). */
 /** `isolated`: the isolated floor runs in this cell too (the targets' cells). */
@@ -69,12 +68,15 @@ const perRound = (full: number) => (QUICK ? Math.max(4, Math.round(full / 2.5)) 
 /** Captures of each run where a tree is measured alone (4 clients). */
 const ALONE = { simple: QUICK ? 16 : 40, heavy: QUICK ? 8 : 20 };
 
-type Tree = 'strict floor' | 'realistic floor' | 'isolated floor' | 'service';
 type Floor = 'strict' | 'realistic' | 'isolated';
-const treesOf = (cell: (typeof CELLS)[number]): Tree[] =>
-  cell.isolated
-    ? ['strict floor', 'isolated floor', 'realistic floor', 'service'] // the service still follows the realistic floor
-    : ['strict floor', 'realistic floor', 'service'];
+type Tree = `${Floor} floor` | 'service';
+/** The floors of a cell in the order they run; the service runs last, right after the realistic floor. */
+const floorsOf = (cell: (typeof CELLS)[number]): Floor[] =>
+  cell.isolated ? ['strict', 'isolated', 'realistic'] : ['strict', 'realistic'];
+const treesOf = (cell: (typeof CELLS)[number]): Tree[] => [
+  ...floorsOf(cell).map((floor) => `${floor} floor` as const),
+  'service',
+];
 
 interface Row extends Summary {
   tree: Tree | string;
@@ -214,36 +216,7 @@ async function main() {
 
   // 2. the service, built, with its own defaults (the rate limiter on but out of reach)
   const serviceEnv = JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>;
-  const service = await spawnService(
-    {
-      AUTH_TOKEN: TOKEN,
-      CHROME_PATH: chrome,
-      NETWORK_ALLOW: '127.0.0.0/8',
-      RATE_LIMIT_CAPTURE: '100000 per second',
-      LOG_LEVEL: 'info',
-      ...serviceEnv,
-    },
-    { testDefaults: false },
-  );
-  const base = `http://127.0.0.1:${service.port}`;
-  const post = async (body: object) => {
-    const res = await fetch(`${base}/capture`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(body),
-    });
-    const bytes = await res.arrayBuffer();
-    if (res.status !== 200)
-      throw new Error(`capture answered ${res.status}: ${Buffer.from(bytes).toString()}`);
-  };
-  // the API's default window (1920x1080), as the floors use
-  const captureBody = (url: string, extra: object = {}) => ({
-    url,
-    format: 'png',
-    wait_for_network: 'none',
-    cache: false,
-    ...extra,
-  });
+  const { service, base, post } = await spawnBenchService(chrome, serviceEnv);
   /** `total` service captures of `page`, each on sites of its own. */
   const serviceRun = (page: BenchPage, clients: number, total: number) => {
     const first = hostsFor(page, total);
@@ -278,9 +251,7 @@ async function main() {
       for (const tree of treesOf(cell)) {
         const mine = runs.get(key(tree, cell.page, cell.clients))!;
         const x: Row['x'] = {};
-        for (const other of cell.isolated
-          ? (['strict', 'realistic', 'isolated'] as const)
-          : (['strict', 'realistic'] as const)) {
+        for (const other of floorsOf(cell)) {
           const theirs = runs.get(key(`${other} floor`, cell.page, cell.clients))!;
           const perRoundRatio = (pick: (s: Summary) => number) =>
             round2(median(mine.map((r, i) => pick(summarize(r)) / pick(summarize(theirs[i])))));
@@ -305,7 +276,7 @@ async function main() {
       captureBody(benchUrl(sites.port, 'simple', 0), { cache: true }),
       {
         samples: QUICK ? 20 : 50,
-        token: TOKEN,
+        token: BENCH_TOKEN,
       },
     );
     cacheHit = {
@@ -324,12 +295,12 @@ async function main() {
     row.alone = aloneRuns.get(`${row.tree}/${row.page}`);
     if (!row.alone) continue; // the isolated floor's memory is not measured
     row.pssX = {
-      strict: round2(row.alone!.peakPssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakPssMib),
-      realistic: round2(row.alone!.peakPssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakPssMib),
+      strict: round2(row.alone.peakPssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakPssMib),
+      realistic: round2(row.alone.peakPssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakPssMib),
     };
     row.ussX = {
-      strict: round2(row.alone!.peakUssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakUssMib),
-      realistic: round2(row.alone!.peakUssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakUssMib),
+      strict: round2(row.alone.peakUssMib / aloneRuns.get(`strict floor/${row.page}`)!.peakUssMib),
+      realistic: round2(row.alone.peakUssMib / aloneRuns.get(`realistic floor/${row.page}`)!.peakUssMib),
     };
   }
   log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
