@@ -105,6 +105,8 @@ const PIPELINE = page(`<div id="box" style="${BOX};background:rgb(255,0,0)"></di
 const WINDOW_PROBE = `<!doctype html><html><body style="margin:0"><pre id="probe"></pre><script>
 document.getElementById('probe').textContent = JSON.stringify({
   size: [innerWidth, innerHeight, devicePixelRatio],
+  outer: [outerWidth, outerHeight],
+  screen: [screen.width, screen.height],
   coarse: matchMedia('(pointer: coarse)').matches,
   touch: navigator.maxTouchPoints,
 });
@@ -181,8 +183,9 @@ describe('POST /capture: every capture option on a real page', () => {
     return readProbe(res.body);
   };
   describe('window', () => {
-    // The default window is the one a pool browser opens pages with (no emulation); any other size,
-    // density or a mobile preset is emulated, and nothing of it reaches the next capture.
+    // The pool presents every page at the default window (its real window is tiny, see page-window.ts):
+    // a page reads the same inner, outer and screen sizes as in a 1920x1080 window. Any other size,
+    // density or a mobile preset is emulated over it, and nothing of it reaches the next capture.
     const windowOf = async (body: object) => {
       const [html, png] = await Promise.all([
         probe({ url: fixture.url('/window'), wait_for_network: 'none', ...body }),
@@ -193,6 +196,8 @@ describe('POST /capture: every capture option on a real page', () => {
     };
     const desktopDefault = {
       size: [1920, 1080, 1],
+      outer: [1920, 1080],
+      screen: [1920, 1080],
       coarse: false,
       touch: 0,
       png: { width: 1920, height: 1080 },
@@ -202,9 +207,22 @@ describe('POST /capture: every capture option on a real page', () => {
       expect(await windowOf({})).toEqual(desktopDefault);
     });
 
+    it("gives html_content (written into the prepared page's first document) the same window", async () => {
+      const res = await svc.capture({ html_content: WINDOW_PROBE, format: 'html' });
+      expect(res.status).toBe(200);
+      expect(readProbe(res.body)).toMatchObject({
+        size: [1920, 1080, 1],
+        outer: [1920, 1080],
+        screen: [1920, 1080],
+      });
+    });
+
     it('emulates another size, density or a phone, and the next default capture is back at the default', async () => {
       expect(await windowOf({ window_width: 800, window_height: 600, pixel_density: 2 })).toEqual({
         size: [800, 600, 2],
+        // the screen (and a window filling it) stay the default's, as when the real window had that size
+        outer: [1920, 1080],
+        screen: [1920, 1080],
         coarse: false,
         touch: 0,
         png: { width: 1600, height: 1200 },
@@ -215,7 +233,12 @@ describe('POST /capture: every capture option on a real page', () => {
       });
       const phone = await windowOf({ user_agent_device: 'mobile', window_width: 412, window_height: 915 });
       // (a phone lays out a page without a viewport meta tag 980 px wide: innerWidth says nothing here)
-      expect(phone).toMatchObject({ coarse: true, png: { width: 412, height: 915 } });
+      expect(phone).toMatchObject({
+        coarse: true,
+        outer: [412, 915],
+        screen: [412, 915],
+        png: { width: 412, height: 915 },
+      });
       expect(phone.touch).toBeGreaterThan(0);
       // a mobile preset at the default size is emulated too (touch, coarse pointer)
       expect(await windowOf({ user_agent_device: 'mobile' })).toMatchObject({

@@ -7,14 +7,9 @@ import { CapacityError } from '../common/errors';
 import { settledWithin, sleep } from '../common/timing';
 import { coalesceWrites } from './cdp-channel';
 import { chromeEnvironment } from './chrome-env';
-import {
-  chromeArgs,
-  DEFAULT_WINDOW,
-  headlessModeFor,
-  poolChromeArgs,
-  resolveChromePath,
-} from './chrome-path';
+import { chromeArgs, headlessModeFor, poolChromeArgs, resolveChromePath } from './chrome-path';
 import { fontconfigEnv } from './fonts';
+import { poolWindowArgs, presentDefaultWindow } from './page-window';
 import {
   BROWSER_CONTEXT_ROUTER,
   BROWSER_EXTRA_ARGS,
@@ -336,7 +331,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       });
       try {
         const page = await context.newPage();
-        await this.pagePreparer?.(page);
+        await Promise.all([presentDefaultWindow(page), this.pagePreparer?.(page)]);
         return { context, page, route };
       } catch (err) {
         await context.close().catch(() => undefined);
@@ -521,7 +516,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       args: [
         ...chromeArgs(this.config.CHROME_SANDBOX),
         ...poolChromeArgs(this.config.CHROME_SANDBOX),
-        `--window-size=${DEFAULT_WINDOW.width},${DEFAULT_WINDOW.height}`,
+        ...poolWindowArgs(),
         ...this.extraArgs,
       ],
       pipe: true,

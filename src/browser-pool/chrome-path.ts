@@ -57,10 +57,8 @@ export const headlessModeFor = (chromePath: string): true | 'shell' =>
   /headless[-_]shell/.test(chromePath) ? 'shell' : true;
 
 /**
- * The window every page of a pool browser opens with (`--window-size`): the
- * API's default window, so a capture at the default size needs no viewport
- * emulation (a round trip before navigation, and the emulated screenshot
- * path, ~10-15 ms per capture on this machine).
+ * The API's default window: every page the pool opens is presented at this size before a capture
+ * gets it (page-window.ts), so a default capture sends no viewport emulation on its own path.
  */
 export const DEFAULT_WINDOW = { width: 1920, height: 1080 } as const;
 

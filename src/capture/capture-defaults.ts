@@ -5,7 +5,7 @@ import { DEFAULT_WINDOW } from '../browser-pool/chrome-path';
  * the option resolver and shown in the OpenAPI document.
  */
 export const CAPTURE_DEFAULTS = {
-  // the window a pool browser opens pages with: a default capture needs no viewport emulation
+  // the window the pool presents every page at: a default capture needs no viewport emulation of its own
   window_width: DEFAULT_WINDOW.width,
   window_height: DEFAULT_WINDOW.height,
   pixel_density: 1,

@@ -66,14 +66,14 @@ export async function applyContextSettings(
         )
       : undefined;
   const mobile = preset?.mobile ?? false;
-  const windowAsOpened =
+  const windowAsPresented =
     opts.window_width === DEFAULT_WINDOW.width &&
     opts.window_height === DEFAULT_WINDOW.height &&
     opts.pixel_density === 1 &&
     !mobile;
-  // A fresh page already has the pool's window; emulating the same size again costs a round trip
-  // before navigation and makes the screenshot take Chrome's emulated path (~10-15 ms in all).
-  if (!windowAsOpened) {
+  // The pool presents each page at the default window before a capture takes it: emulating the
+  // same size again would only add a round trip before navigation.
+  if (!windowAsPresented) {
     await page.setViewport({
       width: opts.window_width,
       height: opts.window_height,
