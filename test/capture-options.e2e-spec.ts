@@ -112,6 +112,15 @@ document.getElementById('probe').textContent = JSON.stringify({
 });
 </script></body></html>`;
 
+/** Replaces window.screen before reading the outer size (which must stay the real screen's). */
+const SCREEN_SWAP = `<!doctype html><html><body><pre id="probe"></pre><script>
+Object.defineProperty(window, 'screen', { value: { width: 1, height: 1 } });
+document.getElementById('probe').textContent = JSON.stringify({
+  screen: [screen.width, screen.height],
+  outer: [outerWidth, outerHeight],
+});
+</script></body></html>`;
+
 describe('POST /capture: every capture option on a real page', () => {
   let fixture: FixtureServer;
   let tls: SelfSignedServer;
@@ -122,6 +131,7 @@ describe('POST /capture: every capture option on a real page', () => {
     fixture = await new FixtureServer()
       .page('/probe', PROBE_PAGE)
       .page('/window', WINDOW_PROBE)
+      .page('/screen-swap', SCREEN_SWAP)
       .page('/form', FORM)
       .page('/hover', HOVER)
       .page('/scroll', SCROLL)
@@ -215,6 +225,16 @@ describe('POST /capture: every capture option on a real page', () => {
         outer: [1920, 1080],
         screen: [1920, 1080],
       });
+    });
+
+    it('keeps the outer size on the real screen when the page replaces window.screen', async () => {
+      const res = await svc.capture({
+        url: fixture.url('/screen-swap'),
+        format: 'html',
+        wait_for_network: 'none',
+      });
+      expect(res.status).toBe(200);
+      expect(readProbe(res.body)).toEqual({ screen: [1, 1], outer: [1920, 1080] });
     });
 
     it('emulates another size, density or a phone, and the next default capture is back at the default', async () => {

@@ -331,7 +331,7 @@ export class BrowserPoolService implements OnModuleInit, OnApplicationShutdown {
       });
       try {
         const page = await context.newPage();
-        await Promise.all([presentDefaultWindow(page), this.pagePreparer?.(page)]);
+        await Promise.all([presentDefaultWindow(page, this.logger), this.pagePreparer?.(page)]);
         return { context, page, route };
       } catch (err) {
         await context.close().catch(() => undefined);

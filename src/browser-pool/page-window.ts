@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import type { Page } from 'puppeteer-core';
 import { DEFAULT_WINDOW } from './chrome-path';
 
@@ -24,17 +25,23 @@ export const poolWindowArgs = (): string[] => [
 /**
  * Runs in a page (self-contained: Puppeteer sends its source text): `outerWidth` and `outerHeight`
  * read the screen's size, as a window filling its screen does, instead of the pool's tiny window.
- * Assignable, like the native attributes.
+ * Assignable, like the native attributes. The screen is read through the native getters taken
+ * before any script of the page runs, so a page that replaces `screen` changes nothing here. (A
+ * script can still tell these getters from native ones, as it can tell the popup blocker's
+ * `window.open`.) Returns the screen's size, for the check in presentDefaultWindow.
  */
-function outerSizeOfScreen(): void {
+function outerSizeOfScreen(): [number, number] {
+  const realScreen = window.screen;
+  const nativeGetter = (name: 'width' | 'height') =>
+    Object.getOwnPropertyDescriptor(Screen.prototype, name)!.get!.bind(realScreen) as () => number;
   const sizes: Array<[string, () => number]> = [
-    ['outerWidth', () => screen.width],
-    ['outerHeight', () => screen.height],
+    ['outerWidth', nativeGetter('width')],
+    ['outerHeight', nativeGetter('height')],
   ];
   for (const [name, read] of sizes) {
     try {
       Object.defineProperty(window, name, {
-        get: read,
+        get: () => read(),
         set(value: unknown) {
           Object.defineProperty(window, name, {
             value,
@@ -50,7 +57,11 @@ function outerSizeOfScreen(): void {
       // a page cannot have locked it yet; nothing to do if it somehow did
     }
   }
+  return [sizes[0][1](), sizes[1][1]()];
 }
+
+/** Warned once per process: a Chrome too old for `--screen-info` shows pages the tiny window as their screen. */
+let screenWarned = false;
 
 /**
  * Presents a page the pool opened at the API's default window: emulated at 1920x1080, density 1,
@@ -58,10 +69,17 @@ function outerSizeOfScreen(): void {
  * presets emulate over it (applyContextSettings). The outer size follows the screen in the page's
  * current document (where `html_content` is written) and in every document after it.
  */
-export async function presentDefaultWindow(page: Page): Promise<void> {
-  await Promise.all([
+export async function presentDefaultWindow(page: Page, logger?: Logger): Promise<void> {
+  const [, , [screenWidth, screenHeight]] = await Promise.all([
     page.setViewport({ width: DEFAULT_WINDOW.width, height: DEFAULT_WINDOW.height }),
     page.evaluateOnNewDocument(outerSizeOfScreen),
     page.evaluate(outerSizeOfScreen),
   ]);
+  if ((screenWidth !== DEFAULT_WINDOW.width || screenHeight !== DEFAULT_WINDOW.height) && !screenWarned) {
+    screenWarned = true;
+    logger?.warn(
+      `Chrome ignored --screen-info: pages read their screen as ${screenWidth}x${screenHeight}, not ` +
+        `${DEFAULT_WINDOW.width}x${DEFAULT_WINDOW.height} (a Chrome older than the image's?)`,
+    );
+  }
 }
