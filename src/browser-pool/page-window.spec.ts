@@ -15,13 +15,29 @@ describe('page window', () => {
     expect(poolWindowArgs()).toEqual(['--window-size=16,16', '--screen-info={1920x1080}']);
   });
 
-  it('warns once, and only when Chrome ignored --screen-info', async () => {
+  it('reads the screen once per process, and warns only when Chrome ignored --screen-info', async () => {
     const logger = { warn: jest.fn() } as unknown as Logger;
-    await presentDefaultWindow(pageWithScreen([1920, 1080]), logger);
-    expect(logger.warn).not.toHaveBeenCalled();
-    await presentDefaultWindow(pageWithScreen([16, 16]), logger);
-    await presentDefaultWindow(pageWithScreen([16, 16]), logger);
+    const first = pageWithScreen([16, 16]);
+    await presentDefaultWindow(first, logger);
+    expect(first.evaluate).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect((logger.warn as jest.Mock).mock.calls[0][0]).toMatch(/ignored --screen-info.*16x16/);
+    // every later page is only prepared for the documents to come: its about:blank is never evaluated
+    const later = pageWithScreen([16, 16]);
+    await presentDefaultWindow(later, logger);
+    expect(later.evaluate).not.toHaveBeenCalled();
+    expect(later.evaluateOnNewDocument).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not warn when Chrome honours --screen-info', async () => {
+    const logger = { warn: jest.fn() } as unknown as Logger;
+    await jest.isolateModulesAsync(async () => {
+      const { presentDefaultWindow: present } = await import('./page-window');
+      const page = pageWithScreen([1920, 1080]);
+      await present(page, logger);
+      expect(page.evaluate).toHaveBeenCalledTimes(1);
+    });
+    expect(logger.warn).not.toHaveBeenCalled();
   });
 });

@@ -60,26 +60,34 @@ function outerSizeOfScreen(): [number, number] {
   return [sizes[0][1](), sizes[1][1]()];
 }
 
-/** Warned once per process: a Chrome too old for `--screen-info` shows pages the tiny window as their screen. */
-let screenWarned = false;
+/** Checked once per process (every pool browser runs the same binary): a Chrome too old for `--screen-info` shows pages the tiny window as their screen. */
+let screenChecked = false;
 
 /**
  * Presents a page the pool opened at the API's default window: emulated at 1920x1080, density 1,
  * not mobile, so a default capture sends no emulation of its own; other sizes, densities and mobile
- * presets emulate over it (applyContextSettings). The outer size follows the screen in the page's
- * current document (where `html_content` is written) and in every document after it.
+ * presets emulate over it (applyContextSettings). The outer size follows the screen in every
+ * document after the page's `about:blank`; a capture that writes into that document
+ * (`html_content`) presents it first with presentWindowInCurrentDocument.
  */
 export async function presentDefaultWindow(page: Page, logger?: Logger): Promise<void> {
-  const [, , [screenWidth, screenHeight]] = await Promise.all([
+  const checkScreen = !screenChecked;
+  screenChecked = true;
+  const [, , screen] = await Promise.all([
     page.setViewport({ width: DEFAULT_WINDOW.width, height: DEFAULT_WINDOW.height }),
     page.evaluateOnNewDocument(outerSizeOfScreen),
-    page.evaluate(outerSizeOfScreen),
+    // about:blank is replaced by the capture's navigation: evaluated there only to read the screen once
+    checkScreen ? page.evaluate(outerSizeOfScreen) : undefined,
   ]);
-  if ((screenWidth !== DEFAULT_WINDOW.width || screenHeight !== DEFAULT_WINDOW.height) && !screenWarned) {
-    screenWarned = true;
+  if (screen && (screen[0] !== DEFAULT_WINDOW.width || screen[1] !== DEFAULT_WINDOW.height)) {
     logger?.warn(
-      `Chrome ignored --screen-info: pages read their screen as ${screenWidth}x${screenHeight}, not ` +
+      `Chrome ignored --screen-info: pages read their screen as ${screen[0]}x${screen[1]}, not ` +
         `${DEFAULT_WINDOW.width}x${DEFAULT_WINDOW.height} (a Chrome older than the image's?)`,
     );
   }
+}
+
+/** The outer size follows the screen in the page's current document too (the one `html_content` is written into). */
+export async function presentWindowInCurrentDocument(page: Page): Promise<void> {
+  await page.evaluate(outerSizeOfScreen);
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HTTPResponse, Page } from 'puppeteer-core';
 import { BrowserPoolService, PageLease } from '../browser-pool/browser-pool.service';
+import { presentWindowInCurrentDocument } from '../browser-pool/page-window';
 import { AppConfig } from '../config/app-config';
 import { Deadline } from '../common/deadline';
 import { sleep, within } from '../common/timing';
@@ -224,12 +225,13 @@ export class CaptureService {
   ): Promise<HTTPResponse | null> {
     if (opts.html_content !== undefined) {
       const timedOut = () => new TimeoutError(`The content did not finish loading within ${timeout} ms`);
+      const html = opts.html_content;
+      const write = async () => {
+        await presentWindowInCurrentDocument(page); // the content goes into the prepared about:blank
+        await page.setContent(html, { waitUntil: 'load', timeout });
+      };
       // setContent's own timeout does not cover a script that never yields (while(1) in the content).
-      await within(
-        page.setContent(opts.html_content, { waitUntil: 'load', timeout }),
-        timeout,
-        timedOut,
-      ).catch((err) => {
+      await within(write(), timeout, timedOut).catch((err) => {
         throw isPuppeteerTimeout(err) ? timedOut() : err;
       });
       return null;
