@@ -104,7 +104,7 @@ function parseJson(key: string, text: string): unknown {
  * requests (jobs). Throws ValidationError listing every problem.
  */
 export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureOptions {
-  const opts = resolveCaptureOptions(validateCaptureRequest(input, config), config);
+  const { opts } = validateAndResolve(input, config);
   // Chrome lays out and composites the whole viewport, whatever is captured: one over the pixel
   // budget costs the browser (and every capture after it on that browser) before any cut could help.
   const viewport = { x: 0, y: 0, width: opts.window_width, height: opts.window_height };
@@ -123,6 +123,11 @@ export function parseCaptureRequest(input: unknown, config: AppConfig): CaptureO
  * rule and the limits that come from config.
  */
 export function validateCaptureRequest(input: unknown, config: AppConfig): CaptureRequestDto {
+  return validateAndResolve(input, config).dto;
+}
+
+/** The request checked, and its options resolved once: the cross-field rules judge them, and the capture gets them. */
+function validateAndResolve(input: unknown, config: AppConfig): { dto: CaptureRequestDto; opts: CaptureOptions } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError('The request body must be a JSON object');
   }
@@ -163,8 +168,10 @@ export function validateCaptureRequest(input: unknown, config: AppConfig): Captu
   if (typeof dto.cache_ttl === 'number' && dto.cache_ttl > config.CACHE_MAX_TTL) {
     problems.push(`cache_ttl must not be greater than ${config.CACHE_MAX_TTL}`);
   }
-  // rules across fields (and the template) are judged once every field is valid on its own
-  if (!problems.length) problems.push(...captureControlProblems(resolveCaptureOptions(dto, config)));
   if (problems.length) throw new ValidationError(problems);
-  return dto;
+  // rules across fields (and the template) are judged once every field is valid on its own
+  const opts = resolveCaptureOptions(dto, config);
+  const crossFieldProblems = captureControlProblems(opts);
+  if (crossFieldProblems.length) throw new ValidationError(crossFieldProblems);
+  return { dto, opts };
 }
