@@ -127,7 +127,10 @@ export function validateCaptureRequest(input: unknown, config: AppConfig): Captu
 }
 
 /** The request checked, and its options resolved once: the cross-field rules judge them, and the capture gets them. */
-function validateAndResolve(input: unknown, config: AppConfig): { dto: CaptureRequestDto; opts: CaptureOptions } {
+function validateAndResolve(
+  input: unknown,
+  config: AppConfig,
+): { dto: CaptureRequestDto; opts: CaptureOptions } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError('The request body must be a JSON object');
   }
