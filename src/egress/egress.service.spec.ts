@@ -5,6 +5,7 @@ import { EgressDeniedError, EgressLookupError } from './egress.errors';
 import { EgressModule } from './egress.module';
 import { EgressService } from './egress.service';
 import { EgressLookup } from './network-policy';
+import { waitFor } from '../../test/helpers/wait';
 
 const lookup: EgressLookup = async (host) => {
   if (host === 'public.test') return [{ address: '93.184.216.34', family: 4 }];
@@ -39,22 +40,26 @@ describe('EgressService', () => {
   it('starts the proxy with the module and stops it at shutdown', async () => {
     const { app, egress } = await start();
     const url = egress.proxyUrl;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(egress.chromeArgs()).toEqual(
-      expect.arrayContaining([`--proxy-server=${url}`, '--proxy-bypass-list=<-loopback>']),
-    );
-    const since = Date.now();
-    expect(await getViaProxy(url, 'http://169.254.169.254/latest/meta-data/')).toEqual({
-      status: 403,
-      blocked: '1',
-    });
-    expect(egress.wasDenied('169.254.169.254', since)).toBe(true);
-    expect(egress.recentDenials(since)[0]).toMatchObject({
-      host: '169.254.169.254',
-      reason: expect.stringMatching(/link-local/),
-    });
-
-    await app.close();
+    try {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(egress.chromeArgs()).toEqual(
+        expect.arrayContaining([`--proxy-server=${url}`, '--proxy-bypass-list=<-loopback>']),
+      );
+      const since = Date.now();
+      expect(await getViaProxy(url, 'http://169.254.169.254/latest/meta-data/')).toEqual({
+        status: 403,
+        blocked: '1',
+      });
+      // The proxy process reports the denial over its IPC channel, which can land after the 403
+      // reached this in-process client: the record is waited for, not assumed.
+      expect(await waitFor(() => egress.wasDenied('169.254.169.254', since), 5000, 10)).toBe(true);
+      expect(egress.recentDenials(since)[0]).toMatchObject({
+        host: '169.254.169.254',
+        reason: expect.stringMatching(/link-local/),
+      });
+    } finally {
+      await app.close(); // a failed expectation must not leave the proxy process running
+    }
     expect(() => egress.proxyUrl).toThrow(/not started/);
     await expect(getViaProxy(url, 'http://169.254.169.254/')).rejects.toThrow(/ECONNREFUSED/);
   });

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { BrowserPoolService } from '../../src/browser-pool/browser-pool.service';
 import { jsonOrBinaryParser } from './images';
+import { waitFor } from './wait';
 
 export interface TestApp {
   app: INestApplication;
@@ -68,11 +69,4 @@ export function chromeProcessesOf(instanceId: string): number[] {
   return pids;
 }
 
-export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 15000, stepMs = 100) => {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  return false;
-};
+export { waitFor };

@@ -162,14 +162,6 @@ export async function startFixture(host = '127.0.0.1'): Promise<Fixture> {
 /** A port nothing listens on (bound, then released). */
 export { freePort as closedPort } from './ports';
 
-/** Polls until `predicate` holds or `timeoutMs` passes; returns whether it held. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, stepMs = 25): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (predicate()) return true;
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-  return predicate();
-}
+export { waitFor } from './wait';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
