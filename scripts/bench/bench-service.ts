@@ -25,12 +25,13 @@ export interface BenchService {
 /**
  * The built service with its own defaults (the rate limiter on but out of reach), bearer auth,
  * request logging at info, NETWORK_ALLOW=127.0.0.0/8 for the bench's loopback sites, plus `env`;
- * `main`: another build's dist/main.js.
+ * `main`: another build's dist/main.js; `nodeArgs`: node's flags instead of `npm start`'s.
  */
 export async function spawnBenchService(
   chrome: string,
   env: Record<string, string> = {},
   main?: string,
+  nodeArgs?: string[],
 ): Promise<BenchService> {
   const service = await spawnService(
     {
@@ -41,7 +42,7 @@ export async function spawnBenchService(
       LOG_LEVEL: 'info',
       ...env,
     },
-    { testDefaults: false, ...(main ? { main } : {}) },
+    { testDefaults: false, ...(main ? { main } : {}), ...(nodeArgs ? { nodeArgs } : {}) },
   );
   const base = `http://127.0.0.1:${service.port}`;
   // The load generator shares the service's two cores, so it is the lightest client Node has:
