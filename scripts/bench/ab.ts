@@ -49,7 +49,7 @@ async function main() {
   try {
     for (const v of variants) await runLoad(4, 8, () => capture(v)); // browsers up and warm
     const ratios = { latency: [] as number[], throughput: [] as number[], cpu: [] as number[] };
-    const cpuMs: number[][] = [[], []];
+    const cpuPerCapture: number[][] = [[], []];
     for (let round = 1; round <= ROUNDS; round++) {
       const latency: number[] = [];
       const throughput: number[] = [];
@@ -65,7 +65,7 @@ async function main() {
         const { cpuMs: byKind } = tree.stop();
         return Object.values(byKind).reduce((sum, ms) => sum + ms, 0) / SIDE_BY_SIDE;
       });
-      cpu.forEach((ms, i) => cpuMs[i].push(ms));
+      cpu.forEach((ms, i) => cpuPerCapture[i].push(ms));
       ratios.latency.push(latency[1] / latency[0]);
       ratios.throughput.push(throughput[1] / throughput[0]);
       ratios.cpu.push(cpu[1] / cpu[0]);
@@ -82,7 +82,7 @@ async function main() {
     console.log(`  throughput at 4 clients:   ${show(ratios.throughput)}`);
     console.log(`  CPU per capture, side by side: ${show(ratios.cpu)}`);
     console.log(
-      `  (CPU per capture, median: A ${percentile(cpuMs[0], 50).toFixed(1)} ms, B ${percentile(cpuMs[1], 50).toFixed(1)} ms)`,
+      `  (CPU per capture, median: A ${percentile(cpuPerCapture[0], 50).toFixed(1)} ms, B ${percentile(cpuPerCapture[1], 50).toFixed(1)} ms)`,
     );
   } finally {
     for (const v of variants) {
