@@ -27,6 +27,7 @@ import { runInteractions } from './page-interactions';
 import { preparePopupBlocker } from './popups';
 import { render } from './page-render';
 import { applyContextSettings } from './page-setup';
+import { adoptStylesInCurrentDocument } from './page-styles';
 import { failingStatuses, statusFails } from './capture-control.rules';
 import { runContentChecks, scrollIntoView, waitForPageReady } from './capture-control';
 import { readPageMetadata } from './page-metadata';
@@ -227,7 +228,9 @@ export class CaptureService {
       const timedOut = () => new TimeoutError(`The content did not finish loading within ${timeout} ms`);
       const html = opts.html_content;
       const write = async () => {
-        await presentWindowInCurrentDocument(page); // the content goes into the prepared about:blank
+        // the content goes into the prepared about:blank: what a new document would get, it gets now
+        await presentWindowInCurrentDocument(page);
+        if (opts.styles) await adoptStylesInCurrentDocument(page, opts.styles);
         await page.setContent(html, { waitUntil: 'load', timeout });
       };
       // setContent's own timeout does not cover a script that never yields (while(1) in the content).

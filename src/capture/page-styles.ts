@@ -19,10 +19,15 @@ function adoptStyles(text: string): void {
  * styles: the caller's CSS as a constructed stylesheet adopted by the main
  * frame's document as soon as it exists (before the page's first script),
  * so it applies from the first paint, to content that appears later, and
- * after the page's own sheets in the cascade. The document there is now
- * (about:blank, which html_content is written into) gets it too.
+ * after the page's own sheets in the cascade. A URL capture's navigation
+ * makes that document; html_content is written into the document the page
+ * has already, which adoptStylesInCurrentDocument covers.
  */
 export async function applyStyles(page: Page, css: string): Promise<void> {
   await page.evaluateOnNewDocument(adoptStyles, css);
+}
+
+/** The same stylesheet for the document the page has now: the prepared about:blank html_content is written into. */
+export async function adoptStylesInCurrentDocument(page: Page, css: string): Promise<void> {
   await page.evaluate(adoptStyles, css);
 }
