@@ -5,6 +5,7 @@ import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { WebSocketServer } from 'ws';
+import { waitFor as poll } from './wait';
 
 export interface Canary {
   port: number;
@@ -162,6 +163,8 @@ export async function startFixture(host = '127.0.0.1'): Promise<Fixture> {
 /** A port nothing listens on (bound, then released). */
 export { freePort as closedPort } from './ports';
 
-export { waitFor } from './wait';
+/** Polls every 25 ms for at most 5 s by default: the proxy's own events come quickly. */
+export const waitFor = (predicate: () => boolean, timeoutMs = 5000, stepMs = 25): Promise<boolean> =>
+  poll(predicate, timeoutMs, stepMs);
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
