@@ -32,13 +32,15 @@ const SIDE_BY_SIDE = Number(process.env.AB_SIDE_BY_SIDE ?? 80);
 /** Host indices far from the main bench's, so a variant never loads a site it loaded before. */
 let nextHost = 1_000_000;
 
-const startVariant = (name: 'A' | 'B', chrome: string): Promise<BenchService> =>
-  spawnBenchService(
+const startVariant = (name: 'A' | 'B', chrome: string): Promise<BenchService> => {
+  const nodeArgs = process.env[`AB_NODE_${name}`];
+  return spawnBenchService(
     chrome,
     JSON.parse(process.env[`AB_${name}`] ?? '{}') as Record<string, string>,
     process.env[`AB_MAIN_${name}`],
-    process.env[`AB_NODE_${name}`] ? (JSON.parse(process.env[`AB_NODE_${name}`]!) as string[]) : undefined,
+    nodeArgs ? (JSON.parse(nodeArgs) as string[]) : undefined,
   );
+};
 
 async function main() {
   const sites = await startBenchSites();
