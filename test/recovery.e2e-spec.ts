@@ -181,6 +181,9 @@ describe('Recovery: a browser that cannot start, comes back, then hangs', () => 
   });
 
   it('cuts a capture on a browser that stops answering at the deadline, kills that browser and starts another', async () => {
+    // The last test's context closes behind its answer. Frozen mid-close, that close would time out
+    // first and kill the browser before the deadline (a 503 to retry, not the 504 this test is about).
+    expect(await waitFor(() => svc.pool.stats().activePages === 0)).toBe(true);
     const capture = svc.capture({ url: holds.fixture.url('/hold?id=frozen'), ...QUICK }).then((r) => r);
     expect(await waitFor(() => holds.seen.includes('frozen'))).toBe(true);
     const [frozen] = svc.pool.browserPids();
