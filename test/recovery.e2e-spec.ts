@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveChromePath } from '../src/browser-pool/chrome-path';
 import { FixtureServer } from './helpers/fixture-server';
 import { chromeProcessesOf, startApp, TestApp, waitFor } from './helpers/app';
 import { pngSize } from './helpers/images';
@@ -138,8 +139,10 @@ describe('Recovery: a browser that cannot start, comes back, then hangs', () => 
   const chrome = join(dir, 'chrome');
 
   beforeAll(async () => {
-    // A Chrome that fails to start while the flag file exists.
-    writeFileSync(chrome, `#!/bin/sh\n[ -e "${broken}" ] && exit 1\nexec /usr/bin/chromium "$@"\n`);
+    // A Chrome that fails to start while the flag file exists. It execs the Chrome the service picks
+    // itself: the full browser is another ~300 MB binary, cold on a fresh machine (CI once saw the
+    // first capture after it came back run past this suite's old 6 s deadline).
+    writeFileSync(chrome, `#!/bin/sh\n[ -e "${broken}" ] && exit 1\nexec ${resolveChromePath()} "$@"\n`);
     chmodSync(chrome, 0o755);
     writeFileSync(broken, '');
     holds = await holdingFixture();
@@ -147,7 +150,8 @@ describe('Recovery: a browser that cannot start, comes back, then hangs', () => 
       NETWORK_ALLOW: `127.0.0.1:${holds.fixture.port}`,
       CHROME_PATH: chrome,
       BROWSER_LAUNCH_TIMEOUT_MS: '60000',
-      REQUEST_TIMEOUT_MS: '6000',
+      // Short, so the frozen browser's capture ends soon; long enough for a first capture on a loaded machine.
+      REQUEST_TIMEOUT_MS: '10000',
     });
   });
 
