@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { resolveChromePath } from '../src/browser-pool/chrome-path';
+import { join } from 'node:path';
 import { Canary, Fixture, startCanary, startFixture } from './helpers/egress-servers';
+import { wrappedChrome } from './helpers/chrome-wrapper';
 import { FixtureServer } from './helpers/fixture-server';
 import { startApp, TestApp, waitFor } from './helpers/app';
 
@@ -118,14 +118,8 @@ function serveScenarios(pageSite: Fixture, frameSite: FixtureServer, canary: str
   frameSite.page(`${prefix}/frame`, crossSiteFramePage(canary));
 }
 
-/** A CHROME_PATH that runs the service's own Chromium with site isolation on (same name, so the same headless mode). */
-function siteIsolatedChrome(dir: string): string {
-  const real = resolveChromePath();
-  const wrapper = join(dir, basename(real));
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(real)} --site-per-process "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return wrapper;
-}
+/** A CHROME_PATH that runs the service's own Chromium with site isolation on. */
+const siteIsolatedChrome = (dir: string): string => wrappedChrome(dir, { args: ['--site-per-process'] });
 
 /** Waits for the page's own #done, so the worker and the frame have finished before the capture. */
 const scenarioCapture = (svc: TestApp, url: string) =>

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveChromePath } from '../src/browser-pool/chrome-path';
+import { wrappedChrome } from './helpers/chrome-wrapper';
 import { FixtureServer } from './helpers/fixture-server';
 import { chromeProcessesOf, startApp, TestApp, waitFor } from './helpers/app';
 import { pngSize } from './helpers/images';
@@ -136,14 +136,12 @@ describe('Recovery: a browser that cannot start, comes back, then hangs', () => 
   let holds: Awaited<ReturnType<typeof holdingFixture>>;
   const dir = mkdtempSync(join(tmpdir(), 'pixashot-chrome-'));
   const broken = join(dir, 'broken');
-  const chrome = join(dir, 'chrome');
 
   beforeAll(async () => {
-    // A Chrome that fails to start while the flag file exists. It execs the Chrome the service picks
-    // itself: the full browser is another ~300 MB binary, cold on a fresh machine (CI once saw the
-    // first capture after it came back run past this suite's old 6 s deadline).
-    writeFileSync(chrome, `#!/bin/sh\n[ -e "${broken}" ] && exit 1\nexec ${resolveChromePath()} "$@"\n`);
-    chmodSync(chrome, 0o755);
+    // A Chrome that fails to start while the flag file exists: the service's own, as every other suite
+    // starts (the full browser is another ~300 MB binary, cold on a fresh machine; CI once saw the first
+    // capture after it came back run past this suite's old 6 s deadline).
+    const chrome = wrappedChrome(dir, { guard: `[ -e ${JSON.stringify(broken)} ] && exit 1` });
     writeFileSync(broken, '');
     holds = await holdingFixture();
     svc = await startApp({
